@@ -1,0 +1,64 @@
+// The configuration that `n8n-node lint` applies (@n8n/node-cli `config`, i.e. the n8n Cloud rule set),
+// reproduced here because @n8n/node-cli itself cannot be installed with npm.
+import eslint from '@eslint/js';
+import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+import { globalIgnores } from 'eslint/config';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importPlugin from 'eslint-plugin-import-x';
+import n8nNodesPlugin from 'eslint-plugin-n8n-nodes-base';
+import tseslint from 'typescript-eslint';
+
+const communityNodesRecommended = n8nCommunityNodesPlugin.configs.recommended;
+
+export default tseslint.config(
+	globalIgnores(['dist', 'node_modules', 'test', 'coverage', '**/*.js', '**/*.mjs']),
+	{
+		files: ['**/*.ts'],
+		extends: [
+			eslint.configs.recommended,
+			tseslint.configs.recommended,
+			communityNodesRecommended,
+			importPlugin.configs['flat/recommended'],
+		],
+		rules: {
+			'prefer-spread': 'off',
+			'no-console': 'error',
+		},
+	},
+	{
+		plugins: { 'n8n-nodes-base': n8nNodesPlugin },
+		settings: {
+			'import-x/resolver-next': [createTypeScriptImportResolver()],
+		},
+	},
+	{
+		files: ['package.json'],
+		extends: [communityNodesRecommended],
+		rules: {
+			...n8nNodesPlugin.configs.community.rules,
+		},
+		languageOptions: {
+			parser: tseslint.parser,
+			parserOptions: {
+				extraFileExtensions: ['.json'],
+			},
+		},
+	},
+	{
+		files: ['./credentials/**/*.ts'],
+		rules: {
+			...n8nNodesPlugin.configs.credentials.rules,
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+			'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
+		},
+	},
+	{
+		files: ['./nodes/**/*.ts'],
+		rules: {
+			...n8nNodesPlugin.configs.nodes.rules,
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
+		},
+	},
+);
