@@ -1,8 +1,8 @@
 const { src, dest } = require('gulp');
 
-// tsc emits only JavaScript; n8n loads node and credential icons from beside the compiled files.
+// tsc emits only JavaScript; n8n loads icons and codex files (*.node.json) from beside the compiled nodes.
 function buildIcons() {
-	return src(['nodes/**/*.svg', 'credentials/**/*.svg'], { base: '.', encoding: false }).pipe(dest('dist'));
+	return src(['nodes/**/*.svg', 'nodes/**/*.node.json', 'credentials/**/*.svg'], { base: '.', encoding: false }).pipe(dest('dist'));
 }
 
 exports['build:icons'] = buildIcons;

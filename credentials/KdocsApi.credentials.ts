@@ -1,0 +1,131 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+export const KDOCS_DEFAULT_BASE_URL = 'https://developer.kdocs.cn';
+
+function canRefresh(credentials: ICredentialDataDecryptedObject): boolean {
+	return Boolean(credentials.appId && credentials.appSecretKey && credentials.refreshToken);
+}
+
+export class KdocsApi implements ICredentialType {
+	name = 'kdocsApi';
+
+	displayName = 'Kdocs API';
+
+	icon: Icon = { light: 'file:../nodes/Kdocs/kdocs.svg', dark: 'file:../nodes/Kdocs/kdocs.dark.svg' };
+
+	documentationUrl = 'https://developer.kdocs.cn/server/dbt/webhook-mine.html';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: KDOCS_DEFAULT_BASE_URL,
+			description: 'The Kdocs open platform host. Change it only for a private deployment or a local emulator.',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'A user access token with the edit_personal_files scope. Optional when App ID, App Key and Refresh Token are set: a token is then fetched and renewed automatically.',
+		},
+		{
+			displayName: 'App ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			description: 'The app ID from the Kdocs developer console, for automatic token renewal',
+		},
+		{
+			displayName: 'App Key',
+			name: 'appSecretKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'The app key from the Kdocs developer console, for automatic token renewal',
+		},
+		{
+			displayName: 'Refresh Token',
+			name: 'refreshToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'The refresh_token returned with the user access token (valid about 90 days)',
+		},
+		{
+			displayName: 'Session Token',
+			name: 'sessionToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Session Expires At',
+			name: 'sessionExpiresAt',
+			type: 'hidden',
+			default: 0,
+		},
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		if (!canRefresh(credentials)) {
+			if (!credentials.accessToken) {
+				throw new Error('Enter an Access Token, or App ID, App Key and Refresh Token');
+			}
+			return { sessionToken: credentials.accessToken, sessionExpiresAt: 0 };
+		}
+		const baseUrl = String(credentials.baseUrl || KDOCS_DEFAULT_BASE_URL).replace(/\/+$/, '');
+		const response = (await this.helpers.httpRequest({
+			method: 'POST',
+			url: `${baseUrl}/api/v1/oauth2/refresh_token`,
+			qs: { app_id: credentials.appId },
+			body: { app_key: credentials.appSecretKey, refresh_token: credentials.refreshToken },
+			json: true,
+		})) as IDataObject;
+		const data = (response.data ?? {}) as IDataObject;
+		if (response.code !== 0 || typeof data.access_token !== 'string') {
+			throw new Error(
+				`Kdocs refused to renew the access token (code ${String(response.code)}: ${String(response.message ?? response.msg ?? 'no message')}). Authorize the app again to get a new refresh token.`,
+			);
+		}
+		return {
+			sessionToken: data.access_token,
+			sessionExpiresAt: Date.now() + Number(data.expires_in ?? 0) * 1000,
+			...(typeof data.refresh_token === 'string' ? { refreshToken: data.refresh_token } : {}),
+		};
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
+		const token = canRefresh(credentials) ? credentials.sessionToken : credentials.accessToken;
+		return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), access_token: token } };
+	}
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{$credentials.baseUrl || "${KDOCS_DEFAULT_BASE_URL}"}}`,
+			url: '/api/v1/openapi/user/basic',
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'code', value: 20007, message: 'The access token is invalid or has expired' },
+			},
+		],
+	};
+}

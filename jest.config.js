@@ -1,0 +1,24 @@
+/** Unit tests run in-process with nock; E2E tests drive a real n8n and the vendor emulator. */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
+
+module.exports = {
+	// n8n-core keeps timers and sockets of its own alive after the last test.
+	forceExit: true,
+	projects: [
+		{
+			displayName: 'unit',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+			setupFiles: ['<rootDir>/test/harness/setup-env.js'],
+			setupFilesAfterEnv: ['<rootDir>/test/harness/setup-nock.ts'],
+		},
+		{
+			displayName: 'e2e',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+			maxWorkers: 1,
+		},
+	],
+};

@@ -1,0 +1,174 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+import { DeliveryLog, rejectCallback, replyToCallback, secretsMatch } from '../shared/callbacks';
+import { createWebhook, deleteWebhook, listMyWebhooks, WEBHOOK_KINDS, type WebhookTarget } from './api';
+import { webhookTargetProperties } from './descriptions';
+import { kdocsListSearch, kdocsLoadOptions } from './methods';
+import { readWebhookTarget } from './target';
+
+/** Query parameter of the callback URL that carries this registration's secret. */
+const SECRET_PARAMETER = 'k';
+
+const deliveries = new DeliveryLog(24 * 60 * 60 * 1000);
+
+interface RegistrationData extends IDataObject {
+	webhookId?: string;
+	callbackSecret?: string;
+	fileToken?: string;
+	targetKey?: string;
+}
+
+const targetKey = (target: WebhookTarget) => JSON.stringify(target);
+
+function callbackUrlFor(webhookUrl: string, secret: string): string {
+	const url = new URL(webhookUrl);
+	url.searchParams.set(SECRET_PARAMETER, secret);
+	return url.toString();
+}
+
+const endpointOf = (url: string) => url.split('?')[0];
+
+function forgetRegistration(data: RegistrationData): void {
+	delete data.webhookId;
+	delete data.callbackSecret;
+	delete data.fileToken;
+	delete data.targetKey;
+}
+
+/** Kdocs spells event types both `dbt.sheet.icon` and `dbt.sheets.icon`; this gives the singular form. */
+export function normalizeEventType(type: string): string {
+	return type.replace(/^dbt\.(sheet|record|field|cell|view)s\./, 'dbt.$1.');
+}
+
+export class KdocsTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Kdocs Trigger',
+		name: 'kdocsTrigger',
+		icon: { light: 'file:kdocs.svg', dark: 'file:kdocs.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["event"]}}',
+		description: 'Starts the workflow when a Kdocs 轻维表 (dbt) sheet changes',
+		defaults: { name: 'Kdocs Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'kdocsApi', required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName:
+					'On activation this trigger registers its own URL with Kdocs and removes it on deactivation. Kdocs allows 10 webhooks per document, and every "Listen for test event" uses one while it listens.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			...webhookTargetProperties(),
+		],
+	};
+
+	methods = { listSearch: kdocsListSearch, loadOptions: kdocsLoadOptions };
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const data = this.getWorkflowStaticData('node') as RegistrationData;
+				const target = readWebhookTarget(this);
+				if (data.webhookId && data.targetKey !== targetKey(target)) {
+					// The parameters changed since activation: the old registration watches something else.
+					await deleteWebhook.call(this, data.fileToken as string, data.webhookId).catch(() => false);
+					forgetRegistration(data);
+				}
+				const webhookUrl = this.getNodeWebhookUrl('default') as string;
+				const mine = await listMyWebhooks.call(this, target.fileToken);
+				const expectedCallback = data.callbackSecret ? callbackUrlFor(webhookUrl, data.callbackSecret) : undefined;
+				const ours =
+					mine.find((hook) => data.webhookId !== undefined && hook.webhookId === data.webhookId) ??
+					mine.find((hook) => expectedCallback !== undefined && hook.callbackUrl === expectedCallback);
+				if (ours) data.webhookId = ours.webhookId;
+				else forgetRegistration(data);
+				// Registrations of this very URL that we no longer track (e.g. an earlier delete failed) only use up the document's 10 slots.
+				for (const leftover of mine) {
+					if (leftover !== ours && endpointOf(leftover.callbackUrl) === endpointOf(webhookUrl)) {
+						await deleteWebhook.call(this, target.fileToken, leftover.webhookId).catch(() => false);
+					}
+				}
+				return ours !== undefined;
+			},
+
+			async create(this: IHookFunctions): Promise<boolean> {
+				const data = this.getWorkflowStaticData('node') as RegistrationData;
+				const target = readWebhookTarget(this);
+				const secret = randomBytes(32).toString('hex');
+				const webhookUrl = this.getNodeWebhookUrl('default') as string;
+				const webhookId = await createWebhook.call(this, target, callbackUrlFor(webhookUrl, secret));
+				Object.assign(data, {
+					webhookId,
+					callbackSecret: secret,
+					fileToken: target.fileToken,
+					targetKey: targetKey(target),
+				});
+				return true;
+			},
+
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const data = this.getWorkflowStaticData('node') as RegistrationData;
+				if (!data.webhookId || !data.fileToken) return true;
+				try {
+					await deleteWebhook.call(this, data.fileToken, data.webhookId);
+				} catch (error) {
+					this.logger.warn(`Kdocs webhook ${data.webhookId} could not be deleted: ${(error as Error).message}`);
+					return false;
+				}
+				forgetRegistration(data);
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const data = this.getWorkflowStaticData('node') as RegistrationData;
+		const secret = (this.getQueryData() as IDataObject)[SECRET_PARAMETER];
+		if (!secretsMatch(data.callbackSecret ?? '', typeof secret === 'string' ? secret : undefined)) {
+			return rejectCallback.call(this);
+		}
+		const body = this.getBodyData();
+		const webhookId = body.webhook_id === undefined || body.webhook_id === null ? undefined : String(body.webhook_id);
+		if (!secretsMatch(data.webhookId ?? '', webhookId)) {
+			return rejectCallback.call(this);
+		}
+		if (!Array.isArray(body.events)) {
+			return rejectCallback.call(this, 400, 'Bad Request: events must be an array');
+		}
+
+		const kind = this.getNodeParameter('event') as keyof typeof WEBHOOK_KINDS;
+		const type = typeof body.type === 'string' ? body.type : '';
+		const items = (body.events as unknown[])
+			.filter((event): event is IDataObject => typeof event === 'object' && event !== null && !Array.isArray(event))
+			.filter((event) =>
+				deliveries.firstDelivery(
+					createHash('sha256').update(`${webhookId}\n${String(event.timestamp)}\n${JSON.stringify(event.content ?? null)}`).digest('hex'),
+				),
+			)
+			.map((event) => ({
+				webhookId: webhookId as string,
+				event: kind,
+				type,
+				normalizedType: normalizeEventType(type),
+				fileToken: data.fileToken,
+				timestamp: event.timestamp,
+				content: event.content ?? null,
+			}));
+
+		replyToCallback.call(this, { code: 0 });
+		if (items.length === 0) return { noWebhookResponse: true };
+		return { workflowData: [this.helpers.returnJsonArray(items)], noWebhookResponse: true };
+	}
+}

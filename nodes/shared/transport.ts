@@ -1,0 +1,212 @@
+import {
+	NodeApiError,
+	sleep,
+	type ICredentialDataDecryptedObject,
+	type ICredentialsDecrypted,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHookFunctions,
+	type IHttpRequestMethods,
+	type ILoadOptionsFunctions,
+	type IN8nHttpFullResponse,
+	type IWebhookFunctions,
+	type JsonObject,
+} from 'n8n-workflow';
+
+export type RequestContext =
+	| IExecuteFunctions
+	| IHookFunctions
+	| ILoadOptionsFunctions
+	| IWebhookFunctions;
+
+/** A vendor's error, read out of whatever envelope the vendor uses. */
+export interface VendorError {
+	code: string;
+	message: string;
+}
+
+export interface VendorResponse {
+	statusCode: number;
+	headers: IDataObject;
+	body: unknown;
+}
+
+/** What the shared request path needs to know about one vendor's API. */
+export interface VendorApi {
+	/** Shown in error messages, e.g. "Kdocs". */
+	name: string;
+	credentialType: string;
+	baseUrl(credentials: ICredentialDataDecryptedObject): string;
+	/** The hidden expirable credential field; clearing it makes n8n run preAuthentication again. */
+	tokenField?: string;
+	/** Hidden credential field holding the token's expiry (ms since epoch), refreshed shortly before. */
+	tokenExpiresAtField?: string;
+	/** Whether these credentials can mint a new token (a pasted token cannot). */
+	canRefreshToken?(credentials: ICredentialDataDecryptedObject): boolean;
+	/** Returns the vendor error carried by a response, or undefined for success. */
+	readError(response: VendorResponse): VendorError | undefined;
+	isTokenExpired?(error: VendorError, response: VendorResponse): boolean;
+	/** Milliseconds to wait before retrying a rate-limited call, or undefined when not rate limited. */
+	rateLimitDelayMs?(error: VendorError, response: VendorResponse, attempt: number): number | undefined;
+	/** How to fix it, shown as the error's description. */
+	hint?(error: VendorError, response: VendorResponse): string | undefined;
+}
+
+export interface VendorRequest {
+	method: IHttpRequestMethods;
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject | IDataObject[];
+	headers?: IDataObject;
+	/** Safe to send again after a 5xx or a dropped connection. */
+	idempotent?: boolean;
+	itemIndex?: number;
+}
+
+/** Tunable so that tests need not wait for real back-off delays. */
+export const retryPolicy = {
+	maxAttempts: 5,
+	baseDelayMs: 500,
+	maxDelayMs: 60_000,
+	tokenRefreshMarginMs: 60_000,
+};
+
+const TRANSIENT_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'EAI_AGAIN',
+]);
+
+export function backoffDelayMs(attempt: number): number {
+	return Math.min(retryPolicy.maxDelayMs, retryPolicy.baseDelayMs * 2 ** attempt);
+}
+
+/** Reads a "seconds to wait" header such as Retry-After or x-ogw-ratelimit-reset. */
+export function secondsHeaderToMs(headers: IDataObject, name: string): number | undefined {
+	const raw = headers[name.toLowerCase()];
+	const seconds = Number(Array.isArray(raw) ? raw[0] : raw);
+	return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, retryPolicy.maxDelayMs) : undefined;
+}
+
+function networkErrorCode(error: unknown): string | undefined {
+	const candidate = error as { code?: unknown; cause?: { code?: unknown } };
+	const code = candidate?.code ?? candidate?.cause?.code;
+	return typeof code === 'string' ? code : undefined;
+}
+
+function tokenIsStale(api: VendorApi, credentials: ICredentialDataDecryptedObject): boolean {
+	if (!api.tokenExpiresAtField) return false;
+	const expiresAt = Number(credentials[api.tokenExpiresAtField]);
+	return Number.isFinite(expiresAt) && expiresAt > 0 && expiresAt - retryPolicy.tokenRefreshMarginMs < Date.now();
+}
+
+function withTokenCleared(
+	api: VendorApi,
+	credentials: ICredentialDataDecryptedObject,
+): ICredentialsDecrypted {
+	return {
+		id: '',
+		name: api.credentialType,
+		type: api.credentialType,
+		data: { ...credentials, [api.tokenField as string]: '' },
+	};
+}
+
+/**
+ * Sends one call to a vendor through n8n's credential machinery and returns the response body.
+ *
+ * n8n itself refreshes a token only after an HTTP 401, so vendors that report expiry with their own
+ * codes get one extra round here: the token field is emptied, which makes n8n run the credential's
+ * preAuthentication (and save the new token), and the call is sent once more.
+ */
+export async function vendorRequest(
+	this: RequestContext,
+	api: VendorApi,
+	request: VendorRequest,
+): Promise<IDataObject> {
+	const credentials = await this.getCredentials(api.credentialType);
+	const mayRefresh = api.tokenField !== undefined && (api.canRefreshToken?.(credentials) ?? true);
+	let override: ICredentialsDecrypted | undefined =
+		mayRefresh && tokenIsStale(api, credentials) ? withTokenCleared(api, credentials) : undefined;
+	let refreshedAfterExpiry = false;
+
+	for (let attempt = 0; ; attempt++) {
+		const lastAttempt = attempt + 1 >= retryPolicy.maxAttempts;
+		let response: VendorResponse;
+		try {
+			const full = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				api.credentialType,
+				{
+					method: request.method,
+					url: `${api.baseUrl(credentials).replace(/\/+$/, '')}${request.path}`,
+					qs: request.qs,
+					body: request.body,
+					headers: request.headers,
+					json: true,
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+				},
+				override ? { credentialsDecrypted: override } : undefined,
+			)) as IN8nHttpFullResponse;
+			response = { statusCode: full.statusCode, headers: full.headers ?? {}, body: full.body };
+		} catch (error) {
+			const code = networkErrorCode(error);
+			if (request.idempotent && !lastAttempt && code && TRANSIENT_NETWORK_CODES.has(code)) {
+				await sleep(backoffDelayMs(attempt));
+				continue;
+			}
+			throw new NodeApiError(this.getNode(), error as JsonObject, {
+				message: `${api.name} could not be reached: ${(error as Error).message}`,
+				description: `Check the credential's base URL (${api.baseUrl(credentials)}) and the network path to it.`,
+				itemIndex: request.itemIndex,
+			});
+		}
+
+		const error = api.readError(response);
+		if (!error) return (response.body ?? {}) as IDataObject;
+
+		if (mayRefresh && !refreshedAfterExpiry && api.isTokenExpired?.(error, response)) {
+			refreshedAfterExpiry = true;
+			override = withTokenCleared(api, credentials);
+			continue;
+		}
+		if (!lastAttempt) {
+			const rateLimitDelay = api.rateLimitDelayMs?.(error, response, attempt);
+			if (rateLimitDelay !== undefined) {
+				await sleep(rateLimitDelay);
+				continue;
+			}
+			if (request.idempotent && response.statusCode >= 500) {
+				await sleep(backoffDelayMs(attempt));
+				continue;
+			}
+		}
+		throw vendorApiError(this, api, error, response, request.itemIndex);
+	}
+}
+
+export function vendorApiError(
+	context: RequestContext,
+	api: VendorApi,
+	error: VendorError,
+	response: VendorResponse,
+	itemIndex?: number,
+	hintOverride?: string,
+): NodeApiError {
+	const body =
+		response.body && typeof response.body === 'object'
+			? (response.body as JsonObject)
+			: ({ body: String(response.body ?? '') } as JsonObject);
+	const apiError = new NodeApiError(context.getNode(), body, {
+		message: `${api.name} error ${error.code}: ${error.message}`,
+		description: hintOverride ?? api.hint?.(error, response),
+		httpCode: String(response.statusCode),
+		itemIndex,
+	});
+	apiError.context.vendorCode = error.code;
+	return apiError;
+}
