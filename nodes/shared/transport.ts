@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
 	NodeApiError,
 	sleep,
@@ -116,6 +117,20 @@ function withTokenCleared(
 }
 
 /**
+ * Token refreshes started by this process, keyed by credential type and (a hash of) the token they
+ * replace. Items processed concurrently all see the same expired token at once; the first one
+ * refreshes it and the others wait for that and then use the stored new token, so one expiry costs
+ * one token request, not one per item in flight.
+ */
+const tokenRefreshes = new Map<string, Promise<void>>();
+const REMEMBERED_REFRESHES = 100;
+
+function refreshKey(api: VendorApi, credentials: ICredentialDataDecryptedObject): string {
+	const token = String(credentials[api.tokenField as string] ?? '');
+	return `${api.credentialType}:${createHash('sha256').update(token).digest('hex')}`;
+}
+
+/**
  * Sends one call to a vendor through n8n's credential machinery and returns the response body.
  *
  * n8n itself refreshes a token only after an HTTP 401, so vendors that report expiry with their own
@@ -127,11 +142,29 @@ export async function vendorRequest(
 	api: VendorApi,
 	request: VendorRequest,
 ): Promise<IDataObject> {
-	const credentials = await this.getCredentials(api.credentialType);
+	let credentials = await this.getCredentials(api.credentialType);
 	const mayRefresh = api.tokenField !== undefined && (api.canRefreshToken?.(credentials) ?? true);
-	let override: ICredentialsDecrypted | undefined =
-		mayRefresh && tokenIsStale(api, credentials) ? withTokenCleared(api, credentials) : undefined;
+	let override: ICredentialsDecrypted | undefined;
+	let finishRefresh: (() => void) | undefined;
 	let refreshedAfterExpiry = false;
+
+	/** Starts a refresh (returns the credentials to send with) or joins one already under way (returns undefined). */
+	const refreshToken = async (): Promise<ICredentialsDecrypted | undefined> => {
+		const key = refreshKey(api, credentials);
+		const earlier = tokenRefreshes.get(key);
+		if (earlier) {
+			await earlier;
+			credentials = await this.getCredentials(api.credentialType);
+			return undefined;
+		}
+		tokenRefreshes.set(key, new Promise<void>((resolve) => (finishRefresh = resolve)));
+		while (tokenRefreshes.size > REMEMBERED_REFRESHES) tokenRefreshes.delete(tokenRefreshes.keys().next().value as string);
+		return withTokenCleared(api, credentials);
+	};
+
+	if (mayRefresh && (credentials[api.tokenField as string] === '' || tokenIsStale(api, credentials))) {
+		override = await refreshToken();
+	}
 
 	for (let attempt = 0; ; attempt++) {
 		const lastAttempt = attempt + 1 >= retryPolicy.maxAttempts;
@@ -153,7 +186,15 @@ export async function vendorRequest(
 				override ? { credentialsDecrypted: override } : undefined,
 			)) as IN8nHttpFullResponse;
 			response = { statusCode: full.statusCode, headers: full.headers ?? {}, body: full.body };
+			if (finishRefresh) {
+				finishRefresh();
+				finishRefresh = undefined;
+				override = undefined;
+				credentials = await this.getCredentials(api.credentialType);
+			}
 		} catch (error) {
+			finishRefresh?.();
+			finishRefresh = undefined;
 			const code = networkErrorCode(error);
 			if (request.idempotent && !lastAttempt && code && TRANSIENT_NETWORK_CODES.has(code)) {
 				await sleep(backoffDelayMs(attempt));
@@ -171,7 +212,7 @@ export async function vendorRequest(
 
 		if (mayRefresh && !refreshedAfterExpiry && api.isTokenExpired?.(error, response)) {
 			refreshedAfterExpiry = true;
-			override = withTokenCleared(api, credentials);
+			override = await refreshToken();
 			continue;
 		}
 		if (!lastAttempt) {
