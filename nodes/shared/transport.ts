@@ -117,13 +117,12 @@ function withTokenCleared(
 }
 
 /**
- * Token refreshes started by this process, keyed by credential type and (a hash of) the token they
+ * Token refreshes under way in this process, keyed by credential type and (a hash of) the token they
  * replace. Items processed concurrently all see the same expired token at once; the first one
  * refreshes it and the others wait for that and then use the stored new token, so one expiry costs
  * one token request, not one per item in flight.
  */
 const tokenRefreshes = new Map<string, Promise<void>>();
-const REMEMBERED_REFRESHES = 100;
 
 function refreshKey(api: VendorApi, credentials: ICredentialDataDecryptedObject): string {
 	const token = String(credentials[api.tokenField as string] ?? '');
@@ -148,17 +147,33 @@ export async function vendorRequest(
 	let finishRefresh: (() => void) | undefined;
 	let refreshedAfterExpiry = false;
 
-	/** Starts a refresh (returns the credentials to send with) or joins one already under way (returns undefined). */
+	/**
+	 * Starts a refresh and returns the credentials to send with, or returns undefined when another item
+	 * already replaced the token (n8n then sends the stored new one).
+	 */
 	const refreshToken = async (): Promise<ICredentialsDecrypted | undefined> => {
+		const tokenField = api.tokenField as string;
+		const latest = await this.getCredentials(api.credentialType);
+		if (latest[tokenField] !== '' && latest[tokenField] !== credentials[tokenField]) {
+			credentials = latest;
+			return undefined;
+		}
 		const key = refreshKey(api, credentials);
-		const earlier = tokenRefreshes.get(key);
-		if (earlier) {
-			await earlier;
+		const underWay = tokenRefreshes.get(key);
+		if (underWay) {
+			await underWay;
 			credentials = await this.getCredentials(api.credentialType);
 			return undefined;
 		}
-		tokenRefreshes.set(key, new Promise<void>((resolve) => (finishRefresh = resolve)));
-		while (tokenRefreshes.size > REMEMBERED_REFRESHES) tokenRefreshes.delete(tokenRefreshes.keys().next().value as string);
+		tokenRefreshes.set(
+			key,
+			new Promise<void>((resolve) => {
+				finishRefresh = () => {
+					tokenRefreshes.delete(key);
+					resolve();
+				};
+			}),
+		);
 		return withTokenCleared(api, credentials);
 	};
 
