@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, IHookFunctions } from 'n8n-workflow';
-import { invalidParameter, requireText } from '../shared/validation';
+import { invalidParameter, readParameter, requireText } from '../shared/validation';
 import { FILE_TYPES, type FileType, type WatchedFile } from './api';
 
 const FILE_TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -50,7 +50,7 @@ export function watchedFileEntries(files: unknown): IDataObject[] {
 
 /** The trigger's list of watched files, de-duplicated, in the order entered. */
 export function readWatchedFiles(context: IHookFunctions | IExecuteFunctions): WatchedFile[] {
-	const entries = watchedFileEntries(context.getNodeParameter('files', 0, {}));
+	const entries = watchedFileEntries(readParameter(context, 'files', 0, {}));
 	if (entries.length === 0) {
 		throw invalidParameter(context, 'Add at least one file or folder to watch', 'Feishu sends drive events only for subscribed files.');
 	}

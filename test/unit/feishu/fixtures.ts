@@ -1,5 +1,5 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameterResourceLocator, INodeParameters } from 'n8n-workflow';
 import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
 import { Feishu } from '../../../nodes/Feishu/Feishu.node';
 import { FeishuTrigger } from '../../../nodes/Feishu/FeishuTrigger.node';
@@ -28,7 +28,7 @@ export const tenantWithToken = (token = 't-cached', expiresAt = Date.now() + 3_6
 });
 export const user: ICredentialDataDecryptedObject = { authentication: 'userToken', userAccessToken: 'u-user-token' };
 
-export function feishuNode(parameters: IDataObject, credentials: ICredentialDataDecryptedObject = tenantWithToken(), continueOnFail = false) {
+export function feishuNode(parameters: INodeParameters, credentials: ICredentialDataDecryptedObject = tenantWithToken(), continueOnFail = false) {
 	return new NodeHarness({
 		nodeType: new Feishu(),
 		credentialTypes: { feishuApi: new FeishuApi() },
@@ -39,7 +39,7 @@ export function feishuNode(parameters: IDataObject, credentials: ICredentialData
 }
 
 export function feishuTrigger(
-	parameters: IDataObject,
+	parameters: INodeParameters,
 	staticData?: IDataObject,
 	credentials: ICredentialDataDecryptedObject = tenantWithToken(),
 ) {
@@ -52,7 +52,7 @@ export function feishuTrigger(
 	});
 }
 
-export const byToken = (value: string) => ({ __rl: true, mode: 'id', value });
+export const byToken = (value: string): INodeParameterResourceLocator => ({ __rl: true, mode: 'id', value });
 
 /** Encrypts like Feishu does (written independently of the node's decryption code). */
 export function encryptLikeFeishu(key: string, plaintext: string): string {

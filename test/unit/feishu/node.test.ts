@@ -1,11 +1,11 @@
 import nock from 'nock';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type INodeParameterResourceLocator, type INodeParameters } from 'n8n-workflow';
 import { FILE_TYPES } from '../../../nodes/Feishu/api';
 import { retryPolicy } from '../../../nodes/shared/transport';
 import { BASE, DOCX, FOLDER, byToken, feishuNode } from './fixtures';
 
 const files = '/open-apis/drive/v1/files';
-const op = (operation: string, file: unknown = byToken(DOCX), fileType = 'docx') => ({
+const op = (operation: string, file: INodeParameterResourceLocator | string = byToken(DOCX), fileType = 'docx'): INodeParameters => ({
 	resource: 'fileSubscription',
 	operation,
 	file,
@@ -37,7 +37,7 @@ describe('Feishu node: File Subscription > Subscribe', () => {
 
 	it('takes the token from a pasted link', async () => {
 		const call = authorized().post(`${files}/${DOCX}/subscribe`).query({ file_type: 'docx' }).reply(200, { code: 0, data: {} });
-		const link = { __rl: true, mode: 'url', value: `https://acme.feishu.cn/docx/${DOCX}?from=share` };
+		const link: INodeParameterResourceLocator = { __rl: true, mode: 'url', value: `https://acme.feishu.cn/docx/${DOCX}?from=share` };
 		const items = await feishuNode(op('subscribe', link)).execute();
 		expect(call.isDone()).toBe(true);
 		expect(items[0].json.fileToken).toBe(DOCX);
