@@ -20,9 +20,9 @@ let emulator: any;
 let credentials: Json;
 const savedDelay = retryPolicy.maxDelayMs;
 
-const control = async (route: string, body: Json = {}) =>
-	(await fetch(`${emulator.url}/_emulator/feishu/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
-const state = async () => (await fetch(`${emulator.url}/_emulator/feishu/state`)).json();
+const control = async (route: string, body: Json = {}): Promise<Json> =>
+	(await fetch(`${emulator.url}/_emulator/feishu/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Json>;
+const state = async (): Promise<Json> => (await fetch(`${emulator.url}/_emulator/feishu/state`)).json() as Promise<Json>;
 
 beforeAll(async () => {
 	nock.enableNetConnect('127.0.0.1');
