@@ -25,6 +25,7 @@ const control = async (route: string, body: Json = {}): Promise<Json> =>
 const state = async (): Promise<Json> => (await fetch(`${emulator.url}/_emulator/feishu/state`)).json() as Promise<Json>;
 
 beforeAll(async () => {
+	// Only the emulator on loopback; the shared nock setup allows everything again after the file.
 	nock.enableNetConnect('127.0.0.1');
 	// The emulator's reset header says "1 second"; the real wait is what keeps items within the limit.
 	retryPolicy.maxDelayMs = 60_000;
@@ -43,7 +44,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	retryPolicy.maxDelayMs = savedDelay;
 	await emulator.close();
-	nock.disableNetConnect();
 });
 
 beforeEach(async () => {
