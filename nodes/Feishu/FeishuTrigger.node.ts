@@ -10,7 +10,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 import { DeliveryLog, isFresh, rawBodyOf, rejectCallback, replyToCallback, secretsMatch } from '../shared/callbacks';
-import { fileTypeOptions, subscribeFile, unsubscribeFile, type WatchedFile } from './api';
+import { fileTypeOptions, isFileSubscribed, subscribeFile, unsubscribeFile, type WatchedFile } from './api';
 import { decryptEvent, eventSignature } from './crypto';
 import { driveEventOptions, FOLDER_EVENT } from './events';
 import { extractToken, readWatchedFiles, watchedFileEntries, watchedFileKey } from './files';
@@ -59,7 +59,7 @@ export class FeishuTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Feishu sends all of an app\'s events to one request URL that only the developer console can set: paste this trigger\'s Production URL (shown above) once under Events & Callbacks > Event Configuration, and add the drive events there. On activation the trigger subscribes the files below and on deactivation unsubscribes exactly those.',
+					'Feishu sends all of an app\'s events to one request URL that only the developer console can set: paste this trigger\'s Production URL (shown above) once under Events & Callbacks > Event Configuration, and add the drive events there. On activation the trigger subscribes the files below and on deactivation unsubscribes exactly those. "Listen for test event" subscribes only files that are not subscribed yet, and unsubscribes them when it stops.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -140,9 +140,13 @@ export class FeishuTrigger implements INodeType {
 				const recorded = data.subscribedFiles ?? [];
 				const recordedKeys = new Set(recorded.map(watchedFileKey));
 				const added: WatchedFile[] = [];
+				// "Listen for test event" starts from empty static data and unsubscribes what it recorded after two
+				// minutes; a subscription that already exists (e.g. of this workflow's active version) must survive that.
+				const testRun = this.getMode() === 'manual';
 				try {
 					for (const file of readWatchedFiles(this)) {
 						if (recordedKeys.has(watchedFileKey(file))) continue;
+						if (testRun && (await isFileSubscribed.call(this, file))) continue;
 						// A file that is already subscribed is accepted again, so an earlier subscription is adopted.
 						await subscribeFile.call(this, file);
 						added.push(file);

@@ -95,6 +95,30 @@ describe('Feishu Trigger lifecycle', () => {
 		]);
 	});
 
+	it('in a test run, leaves files that were already subscribed alone so that its delete cannot remove them', async () => {
+		const docxStatus = authorized().get(`${files}/${DOCX}/get_subscribe`).query({ file_type: 'docx' }).reply(200, { code: 0, data: { is_subscribe: true } });
+		const folderStatus = authorized()
+			.get(`${files}/${FOLDER}/get_subscribe`)
+			.query({ file_type: 'folder', event_type: 'file.created_in_folder_v1' })
+			.reply(200, { code: 0, data: { is_subscribe: false } });
+		const folder = authorized().post(`${files}/${FOLDER}/subscribe`).query(true).reply(200, { code: 0, data: {} });
+		const harness = feishuTrigger(docxAndFolder);
+
+		await harness.hook('create', { mode: 'manual', isTest: true });
+
+		expect(docxStatus.isDone() && folderStatus.isDone() && folder.isDone()).toBe(true);
+		expect(harness.staticData.subscribedFiles).toEqual([subscribed[1]]);
+	});
+
+	it('checkExists keeps a removed file it could not unsubscribe, so that a later activation tries again', async () => {
+		authorized().delete(`${files}/${FOLDER}/delete_subscribe`).query(true).reply(400, { code: 1064230, msg: 'locked_for_data_migration' });
+		const harness = feishuTrigger(watching([[DOCX, 'docx']]), { subscribedFiles: subscribed });
+
+		expect(await harness.hook('checkExists')).toBe(false);
+
+		expect(harness.staticData.subscribedFiles).toEqual(subscribed);
+	});
+
 	it('delete unsubscribes exactly the recorded files and clears static data', async () => {
 		const docx = authorized().delete(`${files}/${DOCX}/delete_subscribe`).query({ file_type: 'docx' }).reply(200, { code: 0, data: {} });
 		const folder = authorized()
@@ -145,6 +169,17 @@ describe('Feishu Trigger webhook: URL verification', () => {
 
 		expect(result).toEqual({ noWebhookResponse: true });
 		expect(response).toMatchObject({ statusCode: 200, body: { challenge: '5634b122-c042-4634-bc7f-b07a3c3e77ad' }, ended: true });
+	});
+
+	it('rejects a challenge that carries a signature which does not match', async () => {
+		const delivery = signedDelivery({ challenge: 'c-1', token: VERIFICATION_TOKEN, type: 'url_verification' });
+		const { response } = await feishuTrigger(docxAndFolder).webhook({ ...delivery, headers: { ...delivery.headers, 'x-lark-signature': '0'.repeat(64) } });
+		expect(response).toMatchObject({ statusCode: 401, body: 'Unauthorized' });
+	});
+
+	it('answers a challenge that carries a valid signature', async () => {
+		const { response } = await feishuTrigger(docxAndFolder).webhook(signedDelivery({ challenge: 'c-2', token: VERIFICATION_TOKEN, type: 'url_verification' }));
+		expect(response.body).toEqual({ challenge: 'c-2' });
 	});
 
 	it('answers a plain challenge when no Encrypt Key is set', async () => {
