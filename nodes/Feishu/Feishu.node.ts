@@ -5,7 +5,7 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { executePerItem } from '../shared/execute';
 import { CONCURRENCY, fileTypeOptions, isFileSubscribed, subscribeFile, unsubscribeFile } from './api';
 import { FILE_URL_REGEX, readItemFile } from './files';
@@ -111,21 +111,26 @@ export class Feishu implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as Operation;
+		if (!(operation in CONCURRENCY)) {
+			throw new NodeOperationError(this.getNode(), `Unknown operation "${String(operation)}"`, {
+				description: 'Choose Subscribe, Get Status or Unsubscribe.',
+			});
+		}
 		return await executePerItem.call(
 			this,
 			async (itemIndex): Promise<IDataObject> => {
 				const file = readItemFile(this, itemIndex);
-				if (operation === 'subscribe') {
-					await subscribeFile.call(this, file, itemIndex);
-					return { ...file, subscribed: true };
+				switch (operation) {
+					case 'subscribe':
+						await subscribeFile.call(this, file, itemIndex);
+						return { ...file, subscribed: true };
+					case 'getStatus':
+						return { ...file, subscribed: await isFileSubscribed.call(this, file, itemIndex) };
+					case 'unsubscribe':
+						return { ...file, subscribed: false, wasSubscribed: await unsubscribeFile.call(this, file, itemIndex) };
 				}
-				if (operation === 'getStatus') {
-					return { ...file, subscribed: await isFileSubscribed.call(this, file, itemIndex) };
-				}
-				const wasSubscribed = await unsubscribeFile.call(this, file, itemIndex);
-				return { ...file, subscribed: false, wasSubscribed };
 			},
-			CONCURRENCY[operation] ?? 1,
+			CONCURRENCY[operation],
 		);
 	}
 }

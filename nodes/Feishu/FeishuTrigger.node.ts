@@ -13,7 +13,7 @@ import { DeliveryLog, isFresh, rawBodyOf, rejectCallback, replyToCallback, secre
 import { fileTypeOptions, isFileSubscribed, subscribeFile, unsubscribeFile, type WatchedFile } from './api';
 import { decryptEvent, eventSignature } from './crypto';
 import { driveEventOptions, FOLDER_EVENT } from './events';
-import { extractToken, readWatchedFiles, watchedFileEntries, watchedFileKey } from './files';
+import { extractToken, readWantedEvents, readWatchedFiles, watchedFileEntries, watchedFileKey } from './files';
 
 /** Feishu names no replay window; 5 minutes matches what n8n's own signed triggers accept. */
 export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
@@ -115,6 +115,7 @@ export class FeishuTrigger implements INodeType {
 			// Feishu allows 10 status calls a minute, so what this trigger subscribed is taken from static data.
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const data = this.getWorkflowStaticData('node') as SubscriptionData;
+				readWantedEvents(this);
 				const wanted = new Set(readWatchedFiles(this).map(watchedFileKey));
 				const kept: WatchedFile[] = [];
 				for (const file of data.subscribedFiles ?? []) {

@@ -70,3 +70,12 @@ export function extractToken(value: unknown): unknown {
 	const match = new RegExp(FILE_URL_REGEX).exec(value.trim());
 	return match ? match[1] : value;
 }
+
+/** The trigger's event types; with none chosen every delivery would be dropped, so activation fails instead. */
+export function readWantedEvents(context: IHookFunctions): string[] {
+	const events = readParameter(context, 'events', 0, []) as string[];
+	if (!Array.isArray(events) || events.length === 0) {
+		throw invalidParameter(context, 'Choose at least one event', 'The trigger starts the workflow only for the chosen event types.');
+	}
+	return events;
+}

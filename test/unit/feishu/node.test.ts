@@ -53,6 +53,10 @@ describe('Feishu node: File Subscription > Subscribe', () => {
 		expect((error as Error).message).toBe(message);
 	});
 
+	it('refuses an unknown operation instead of falling back to another one', async () => {
+		await expect(feishuNode(op('remove')).execute()).rejects.toThrow('Unknown operation "remove"');
+	});
+
 	it.each([
 		[500, 1069601, 'failure'],
 		[400, 1069602, 'param error'],

@@ -66,8 +66,9 @@ describe('Feishu Trigger lifecycle', () => {
 		expect(harness.staticData.subscribedFiles).toBeUndefined();
 	});
 
-	it('fails before any request when no file is configured or a token is invalid', async () => {
+	it('fails activation before any request when no file or no event is chosen, or a token is invalid', async () => {
 		await expect(feishuTrigger(watching([])).hook('create')).rejects.toThrow('Add at least one file or folder to watch');
+		await expect(feishuTrigger(watching([[DOCX, 'docx']], [])).hook('checkExists')).rejects.toThrow('Choose at least one event');
 		await expect(feishuTrigger(watching([['bad token', 'docx']])).hook('create')).rejects.toThrow('File is not a valid file token');
 	});
 
