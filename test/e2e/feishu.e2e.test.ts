@@ -127,6 +127,38 @@ afterAll(async () => {
 	await emulator?.close();
 });
 
+describe('Feishu credential in a real n8n', () => {
+	const testCredential = async (id: string, name: string, data: Json) =>
+		(await n8n.rest('POST', 'credentials/test', { credentials: { id, name, type: 'feishuApi', data } })).data;
+	// n8n saves what a credential test sends (with the fetched token), so it gets the complete data.
+	const emulatorApp = () => ({
+		host: 'custom',
+		baseUrl: emulator.url,
+		authentication: 'tenantToken',
+		appId: emulator.vendor.appId,
+		appSecret: emulator.vendor.appSecret,
+		verificationToken: emulator.vendor.verificationToken,
+		encryptSecret: emulator.vendor.encryptKey,
+	});
+
+	it('passes the credential test for the app and fails it for a wrong App Secret', async () => {
+		expect(await testCredential(credentialId, 'Feishu (emulator)', emulatorApp())).toMatchObject({ status: 'OK' });
+
+		const wrong = await n8n.createCredential('Feishu (wrong secret)', 'feishuApi', { ...emulatorApp(), appSecret: 'not-the-secret' });
+		const result = await testCredential(wrong.id, 'Feishu (wrong secret)', { ...emulatorApp(), appSecret: 'not-the-secret' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('10014');
+	});
+
+	it('passes the credential test for a user token and fails it for an unknown one', async () => {
+		const data = { host: 'custom', baseUrl: emulator.url, authentication: 'userToken', userAccessToken: emulator.vendor.userAccessToken };
+		const userCredential = await n8n.createCredential('Feishu (user)', 'feishuApi', data);
+		expect(await testCredential(userCredential.id, 'Feishu (user)', data)).toMatchObject({ status: 'OK' });
+		const unknown = { ...data, userAccessToken: 'u-unknown' };
+		expect((await testCredential(userCredential.id, 'Feishu (user)', unknown)).status).toBe('Error');
+	});
+});
+
 describe('Feishu node in a real n8n', () => {
 	it('subscribes 200 files within the real limits (50/s, 1000/min) with 0 failed items', async () => {
 		const tokens = Array.from({ length: 200 }, (_, i) => `doxcnE2eBulk${String(i).padStart(3, '0')}`);
