@@ -13,7 +13,7 @@ import { DeliveryLog, isFresh, rawBodyOf, rejectCallback, replyToCallback, secre
 import { fileTypeOptions, isFileSubscribed, subscribeFile, unsubscribeFile, type WatchedFile } from './api';
 import { decryptEvent, eventSignature } from './crypto';
 import { driveEventOptions, FOLDER_EVENT } from './events';
-import { extractToken, readWantedEvents, readWatchedFiles, watchedFileEntries, watchedFileKey } from './files';
+import { extractToken, readTriggerFiles, watchedFileEntries, watchedFileKey } from './files';
 
 /** Feishu names no replay window; 5 minutes matches what n8n's own signed triggers accept. */
 export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
@@ -115,8 +115,7 @@ export class FeishuTrigger implements INodeType {
 			// Feishu allows 10 status calls a minute, so what this trigger subscribed is taken from static data.
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const data = this.getWorkflowStaticData('node') as SubscriptionData;
-				readWantedEvents(this);
-				const wanted = new Set(readWatchedFiles(this).map(watchedFileKey));
+				const wanted = new Set(readTriggerFiles(this).map(watchedFileKey));
 				const kept: WatchedFile[] = [];
 				for (const file of data.subscribedFiles ?? []) {
 					if (wanted.has(watchedFileKey(file))) {
@@ -140,12 +139,13 @@ export class FeishuTrigger implements INodeType {
 				const data = this.getWorkflowStaticData('node') as SubscriptionData;
 				const recorded = data.subscribedFiles ?? [];
 				const recordedKeys = new Set(recorded.map(watchedFileKey));
+				const wanted = readTriggerFiles(this);
 				const added: WatchedFile[] = [];
 				// "Listen for test event" starts from empty static data and unsubscribes what it recorded after two
 				// minutes; a subscription that already exists (e.g. of this workflow's active version) must survive that.
 				const testRun = this.getMode() === 'manual';
 				try {
-					for (const file of readWatchedFiles(this)) {
+					for (const file of wanted) {
 						if (recordedKeys.has(watchedFileKey(file))) continue;
 						if (testRun && (await isFileSubscribed.call(this, file))) continue;
 						// A file that is already subscribed is accepted again, so an earlier subscription is adopted.
@@ -216,7 +216,7 @@ export class FeishuTrigger implements INodeType {
 			const plain = decryptEvent(encryptKey, envelope.encrypt);
 			envelope = plain === undefined ? undefined : parseObject(plain);
 			if (!envelope) return signed ? rejectCallback.call(this, 400, 'Bad Request: the payload does not decrypt to JSON') : rejectCallback.call(this);
-			// Feishu's SDK does not sign the URL challenge; every event must be signed once an Encrypt Key is set.
+			// Feishu's Go SDK checks no signature on the URL challenge; every event must be signed once an Encrypt Key is set.
 			if (!signed && envelope.type !== 'url_verification') return rejectCallback.call(this);
 		} else if (envelope.encrypt !== undefined) {
 			this.logger.warn('Feishu Trigger rejected an encrypted callback: set the Encrypt Key in the credential');

@@ -11,7 +11,7 @@ export const FILE_URL_REGEX =
 type Context = IExecuteFunctions | IHookFunctions;
 
 /** Checks a token / type pair before it reaches Feishu, so that a bad item fails without a network call. */
-export function checkWatchedFile(context: Context, token: unknown, type: unknown, itemIndex?: number): WatchedFile {
+function checkWatchedFile(context: Context, token: unknown, type: unknown, itemIndex?: number): WatchedFile {
 	const fileToken = requireText(context, token, 'File', itemIndex);
 	if (!FILE_TOKEN.test(fileToken)) {
 		throw invalidParameter(
@@ -48,8 +48,24 @@ export function watchedFileEntries(files: unknown): IDataObject[] {
 	return (((files ?? {}) as IDataObject).file ?? []) as IDataObject[];
 }
 
-/** The trigger's list of watched files, de-duplicated, in the order entered. */
-export function readWatchedFiles(context: IHookFunctions | IExecuteFunctions): WatchedFile[] {
+export const watchedFileKey = (file: WatchedFile) => `${file.fileType}:${file.fileToken}`;
+
+/** Accepts either a bare token or a pasted link in the trigger's plain string field. */
+export function extractToken(value: unknown): unknown {
+	if (typeof value !== 'string') return value;
+	const match = new RegExp(FILE_URL_REGEX).exec(value.trim());
+	return match ? match[1] : value;
+}
+
+/**
+ * The trigger's watched files, de-duplicated, in the order entered, after checking its parameters: with
+ * no event type chosen every delivery would be dropped, so activation fails instead.
+ */
+export function readTriggerFiles(context: IHookFunctions): WatchedFile[] {
+	const events = readParameter(context, 'events', 0, []);
+	if (!Array.isArray(events) || events.length === 0) {
+		throw invalidParameter(context, 'Choose at least one event', 'The trigger starts the workflow only for the chosen event types.');
+	}
 	const entries = watchedFileEntries(readParameter(context, 'files', 0, {}));
 	if (entries.length === 0) {
 		throw invalidParameter(context, 'Add at least one file or folder to watch', 'Feishu sends drive events only for subscribed files.');
@@ -60,22 +76,4 @@ export function readWatchedFiles(context: IHookFunctions | IExecuteFunctions): W
 		unique.set(watchedFileKey(file), file);
 	}
 	return [...unique.values()];
-}
-
-export const watchedFileKey = (file: WatchedFile) => `${file.fileType}:${file.fileToken}`;
-
-/** Accepts either a bare token or a pasted link in the trigger's plain string field. */
-export function extractToken(value: unknown): unknown {
-	if (typeof value !== 'string') return value;
-	const match = new RegExp(FILE_URL_REGEX).exec(value.trim());
-	return match ? match[1] : value;
-}
-
-/** The trigger's event types; with none chosen every delivery would be dropped, so activation fails instead. */
-export function readWantedEvents(context: IHookFunctions): string[] {
-	const events = readParameter(context, 'events', 0, []) as string[];
-	if (!Array.isArray(events) || events.length === 0) {
-		throw invalidParameter(context, 'Choose at least one event', 'The trigger starts the workflow only for the chosen event types.');
-	}
-	return events;
 }
