@@ -65,7 +65,8 @@ function createKdocsEmulator({
 		dailyQuota,
 		pluralTypes,
 		deliveries: [],
-		faults: [], // { method, pathIncludes, status, body, times }
+		// { method, pathIncludes, times, then one of: status (+ body, headers) | drop | dropAfter (act, then drop the answer) }
+		faults: [],
 	};
 	const api = (code, message, extra = {}) => ({ code, message, ...extra });
 
@@ -167,7 +168,9 @@ function createKdocsEmulator({
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
 
 		const fault = takeFault(ctx);
-		if (fault) return ctx.reply(fault.status, fault.body ?? api(fault.status, 'InjectedFault'), fault.headers || {});
+		if (fault?.drop) return ctx.drop();
+		if (fault?.dropAfter) ctx.reply = () => ctx.drop();
+		else if (fault) return ctx.reply(fault.status, fault.body ?? api(fault.status, 'InjectedFault'), fault.headers || {});
 
 		if (ctx.path === '/api/v1/oauth2/refresh_token' && ctx.method === 'POST') {
 			const body = ctx.json || {};
