@@ -23,7 +23,7 @@ const parameters = {
 let emulator: any;
 const control = (route: string, body: object = {}) =>
 	fetch(`${emulator.url}/_emulator/kdocs/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
-const webhooksOnFile = async () => ((await (await fetch(`${emulator.url}/_emulator/kdocs/state`)).json()).webhooks as any[]).filter((hook) => hook.file_token === FILE);
+const webhooksOnFile = async () => (((await (await fetch(`${emulator.url}/_emulator/kdocs/state`)).json()) as { webhooks: any[] }).webhooks).filter((hook) => hook.file_token === FILE);
 
 function trigger(staticData: object = {}) {
 	return new NodeHarness({
