@@ -170,3 +170,38 @@ describe('Kdocs Trigger: lifecycle under faults', () => {
 		printLifecycle({ vendor: 'Kdocs', cycles: 50, faultsInjected, failuresSurfaced, leaked: leftover.length, duplicates: ids.length - new Set(ids).size });
 	});
 });
+
+describe('Kdocs node: token expiry and rate limiting in a 500-item run', () => {
+	it('finishes every item, renewing the token exactly once when it expires', async () => {
+		await control('reset');
+		await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+		await control('schedule', { expireTokensAfterCalls: 250, rateLimitEvery: 37 });
+		const { Kdocs } = await import('../../nodes/Kdocs/Kdocs.node');
+		const node = new NodeHarness({
+			nodeType: new Kdocs(),
+			credentialTypes: { kdocsApi: new KdocsApi() },
+			credentials: {
+				kdocsApi: {
+					baseUrl: emulator.url,
+					appId: emulator.vendor.appId,
+					appSecretKey: emulator.vendor.appKey,
+					refreshToken: emulator.vendor.refreshToken,
+				},
+			},
+			parameters: { resource: 'webhook', operation: 'getMine', file: { __rl: true, mode: 'id', value: FILE } },
+		});
+		await control('seed-webhooks', { file_token: FILE, count: 1 });
+
+		const items = await node.execute(Array.from({ length: 500 }, (_, i) => ({ i })));
+		await control('schedule', {});
+
+		const refreshes = emulator.requests.filter((request: { path: string }) => request.path === '/api/v1/oauth2/refresh_token');
+		const rateLimited = emulator.requests.length - refreshes.length - 500;
+		expect(items).toHaveLength(500);
+		expect(items.every((item, i) => item.pairedItem && (item.pairedItem as { item: number }).item === i && item.json.webhookId)).toBe(true);
+		// One token at the start, one after the expiry at call 250; nothing else.
+		expect(refreshes).toHaveLength(2);
+		expect(rateLimited).toBeGreaterThan(10);
+		process.stderr.write(`[reliability] Kdocs 500-item run: 500 succeeded, ${refreshes.length} token fetches (1 initial + 1 renewal), ${rateLimited} extra calls after 429/expiry\n`);
+	});
+});
