@@ -17,4 +17,7 @@ afterEach(() => {
 
 afterAll(() => {
 	nock.enableNetConnect();
+	// Each test file loads its own nock, and every copy patches Node's shared http module; one left active
+	// would intercept the next file's requests in the same worker (with its own net-connect rules).
+	nock.restore();
 });

@@ -15,3 +15,10 @@ beforeAll(() => {
 		if (!/^(127\.0\.0\.1|localhost)$/.test(host.replace(/:\d+$/, ''))) strayRequests.push(`${host}${request.path ?? ''}`);
 	});
 });
+
+afterAll(() => {
+	nock.emitter.removeAllListeners('no match');
+	nock.enableNetConnect();
+	// See test/harness/setup-nock.ts: a nock left active would intercept later test files in this worker.
+	nock.restore();
+});
