@@ -74,6 +74,8 @@ function createFeishuEmulator({
 	signChallenge = false,
 	// ASSUMED: any token names an existing file of the requested type unless registered otherwise.
 	openWorld = true,
+	// The developer console's Request URL, when known up front (npm start); tests set it through /request-url.
+	requestUrl,
 } = {}) {
 	const newWindows = () => ({
 		subscribeSecond: { limit: limits.subscribePerSecond, windowMs: 1000, start: 0, count: 0 },
@@ -87,9 +89,13 @@ function createFeishuEmulator({
 		issuedTokens: 0,
 		files: new Map(), // token -> { type, forbidden, locked, missing }
 		subscriptions: new Map(), // file_token -> { file_token, file_type, event_type, at }
-		requestUrl: undefined,
+		requestUrl,
 		deliveries: [],
+		// { method, pathIncludes, times, then one of: status (+ body, headers) | drop | dropAfter (act, then drop the answer) }
 		faults: [],
+		expireTokensAfterCalls: undefined, // all tokens expire once this many more API calls were answered
+		rateLimitEvery: undefined, // every Nth API call is answered like an exhausted limit
+		apiCalls: 0,
 		windows: newWindows(),
 		rateLimited: 0,
 	};
@@ -280,6 +286,11 @@ function createFeishuEmulator({
 			case 'faults':
 				state.faults.push({ times: 1, ...body });
 				return ctx.reply(200, { ok: true });
+			case 'schedule':
+				state.expireTokensAfterCalls = body.expireTokensAfterCalls;
+				state.rateLimitEvery = body.rateLimitEvery;
+				state.apiCalls = 0;
+				return ctx.reply(200, { ok: true });
 			case 'reset-limits':
 				state.windows = newWindows();
 				state.rateLimited = 0;
@@ -294,6 +305,9 @@ function createFeishuEmulator({
 				state.faults.length = 0;
 				state.windows = newWindows();
 				state.rateLimited = 0;
+				state.expireTokensAfterCalls = undefined;
+				state.rateLimitEvery = undefined;
+				state.apiCalls = 0;
 				return ctx.reply(200, { ok: true });
 			default:
 				return ctx.reply(404, { error: 'unknown control endpoint' });
@@ -304,9 +318,21 @@ function createFeishuEmulator({
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
 
 		const fault = takeFault(ctx);
-		if (fault) return ctx.reply(fault.status, fault.body ?? envelope(fault.status, 'injected fault'), fault.headers || {});
+		if (fault?.drop) return ctx.drop();
+		if (fault?.dropAfter) ctx.reply = () => ctx.drop();
+		else if (fault) return ctx.reply(fault.status, fault.body ?? envelope(fault.status, 'injected fault'), fault.headers || {});
 
 		if (ctx.path === TOKEN_PATH && ctx.method === 'POST') return issueTenantToken(ctx);
+
+		state.apiCalls += 1;
+		if (state.rateLimitEvery && state.apiCalls % state.rateLimitEvery === 0) {
+			state.rateLimited += 1;
+			return ctx.reply(rateLimitStatus, envelope(99991400, 'request trigger frequency limit'), { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': '0' });
+		}
+		if (state.expireTokensAfterCalls !== undefined && state.apiCalls > state.expireTokensAfterCalls) {
+			for (const token of state.tokens.keys()) state.tokens.set(token, 0);
+			state.expireTokensAfterCalls = undefined;
+		}
 
 		const identity = authenticate(ctx);
 		if (!identity) return undefined;
