@@ -50,10 +50,12 @@ export function watchedFileEntries(files: unknown): IDataObject[] {
 
 export const watchedFileKey = (file: WatchedFile) => `${file.fileType}:${file.fileToken}`;
 
+const FILE_URL = new RegExp(FILE_URL_REGEX);
+
 /** Accepts either a bare token or a pasted link in the trigger's plain string field. */
 export function extractToken(value: unknown): unknown {
 	if (typeof value !== 'string') return value;
-	const match = new RegExp(FILE_URL_REGEX).exec(value.trim());
+	const match = FILE_URL.exec(value.trim());
 	return match ? match[1] : value;
 }
 
