@@ -2,9 +2,15 @@
 /** Feishu callback benchmark case: signature over the raw body, AES-256-CBC decryption, token check, de-duplication. */
 const crypto = require('node:crypto');
 const path = require('node:path');
-const { encryptPayload, signPayload } = require('../emulator/feishu');
+const { createFeishuEmulator, encryptPayload, signPayload } = require('../emulator/feishu');
+const { startEmulator } = require('../emulator/server');
 
 const dist = path.join(__dirname, '..', '..', 'dist', 'nodes', 'Feishu');
+const credentialsDist = path.join(__dirname, '..', '..', 'dist', 'credentials', 'FeishuApi.credentials.js');
+/** A round trip to open.feishu.cn from outside mainland China; from inside it is shorter. */
+const LATENCY_MS = 100;
+const BULK_ITEMS = 200;
+const SEQUENTIAL_ITEMS = 50;
 const ENCRYPT_KEY = 'bench-encrypt-key';
 const VERIFICATION_TOKEN = 'bench-verification-token';
 const FILE = 'doxcnBench000000000000001';
@@ -26,8 +32,102 @@ function prepareDeliveries() {
 	});
 }
 
+/** Sends one request the way n8n's helpers do for this pack (JSON, query string, full response, no throw on 4xx/5xx). */
+async function sendRequest(options) {
+	const url = new URL(options.url);
+	for (const [key, value] of Object.entries(options.qs || {})) url.searchParams.set(key, String(value));
+	const response = await fetch(url, {
+		method: options.method || 'GET',
+		headers: { ...(options.body ? { 'content-type': 'application/json' } : {}), ...(options.headers || {}) },
+		body: options.body ? JSON.stringify(options.body) : undefined,
+	});
+	const text = await response.text();
+	const body = text ? JSON.parse(text) : {};
+	if (!options.returnFullResponse) return body;
+	return { statusCode: response.status, headers: Object.fromEntries(response.headers), body };
+}
+
+/**
+ * Just enough of IExecuteFunctions to run the Feishu node's execute() over items: credentials with
+ * n8n's preAuthentication/authenticate order, and each item's file token read from its JSON.
+ */
+function executeContext({ items, operation, credentials }) {
+	const { FeishuApi } = require(credentialsDist);
+	const credentialType = new FeishuApi();
+	const stored = { accessToken: '', accessTokenExpiresAt: 0, ...credentials };
+	const helpers = { httpRequest: sendRequest };
+	return {
+		getInputData: () => items.map((json) => ({ json })),
+		getNodeParameter: (name, itemIndex) =>
+			({ operation, resource: 'fileSubscription', fileType: 'docx', file: items[itemIndex]?.token })[name],
+		continueOnFail: () => false,
+		getNode: () => ({ name: 'Feishu', type: 'bench', typeVersion: 1, parameters: {} }),
+		getCredentials: async () => ({ ...stored }),
+		logger: { debug() {}, info() {}, warn() {}, error() {} },
+		helpers: {
+			...helpers,
+			async httpRequestWithAuthentication(_type, options, additional) {
+				const used = additional?.credentialsDecrypted?.data ?? { ...stored };
+				if (used.accessToken === '') Object.assign(stored, await credentialType.preAuthentication.call({ helpers }, used));
+				return await sendRequest(await credentialType.authenticate({ ...used, ...stored }, options));
+			},
+		},
+	};
+}
+
+async function bulkRun(emulator, count) {
+	const { Feishu } = require(path.join(dist, 'Feishu.node.js'));
+	const items = Array.from({ length: count }, (_, i) => ({ token: `doxcnBulk${i}` }));
+	const context = executeContext({
+		items,
+		operation: 'subscribe',
+		credentials: { host: 'custom', baseUrl: emulator.url, authentication: 'tenantToken', appId: emulator.vendor.appId, appSecret: emulator.vendor.appSecret },
+	});
+	const start = performance.now();
+	const [output] = await new Feishu().execute.call(context);
+	const seconds = (performance.now() - start) / 1000;
+	if (output.length !== count || !output.every((item) => item.json.subscribed === true)) throw new Error('Feishu bulk run lost items');
+	return count / seconds;
+}
+
+/** The plain loop a builder would otherwise write: one subscribe call after another, same token, same emulator. */
+async function sequentialRun(emulator, count) {
+	const { tenant_access_token: token } = await sendRequest({
+		method: 'POST',
+		url: `${emulator.url}/open-apis/auth/v3/tenant_access_token/internal`,
+		body: { app_id: emulator.vendor.appId, app_secret: emulator.vendor.appSecret },
+	});
+	const start = performance.now();
+	for (let i = 0; i < count; i++) {
+		const answer = await sendRequest({
+			method: 'POST',
+			url: `${emulator.url}/open-apis/drive/v1/files/doxcnLoop${i}/subscribe`,
+			qs: { file_type: 'docx' },
+			headers: { Authorization: `Bearer ${token}` },
+		});
+		if (answer.code !== 0) throw new Error(`sequential loop failed: ${JSON.stringify(answer)}`);
+	}
+	return count / ((performance.now() - start) / 1000);
+}
+
 module.exports = {
 	name: 'Feishu',
+	async bulkCase() {
+		const emulator = await startEmulator(createFeishuEmulator({ latencyMs: LATENCY_MS }));
+		try {
+			const node = await bulkRun(emulator, BULK_ITEMS);
+			// A fresh per-second window, so that the loop does not pay for the bulk run's last second.
+			await fetch(`${emulator.url}/_emulator/feishu/reset-limits`, { method: 'POST' });
+			const sequential = await sequentialRun(emulator, SEQUENTIAL_ITEMS);
+			const limit = emulator.vendor.state.windows.subscribeSecond.limit;
+			return [
+				[`Bulk subscribe: Feishu, ${BULK_ITEMS} files, ${LATENCY_MS} ms latency`, `${node.toFixed(1)}/s`, `${limit}/s vendor limit`, (node / limit).toFixed(2), '≥ 0.80'],
+				['Bulk subscribe: Feishu against a one-at-a-time loop', `${node.toFixed(1)}/s`, `${sequential.toFixed(1)}/s loop`, (node / sequential).toFixed(1), '—'],
+			];
+		} finally {
+			await emulator.close();
+		}
+	},
 	callbackCase() {
 		const { FeishuTrigger } = require(path.join(dist, 'FeishuTrigger.node.js'));
 		const deliveries = prepareDeliveries();

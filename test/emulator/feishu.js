@@ -76,6 +76,8 @@ function createFeishuEmulator({
 	openWorld = true,
 	// The developer console's Request URL, when known up front (npm start); tests set it through /request-url.
 	requestUrl,
+	// Added before every API answer, to stand in for the round trip to open.feishu.cn (benchmarks).
+	latencyMs = 0,
 } = {}) {
 	const newWindows = () => ({
 		subscribeSecond: { limit: limits.subscribePerSecond, windowMs: 1000, start: 0, count: 0 },
@@ -316,6 +318,7 @@ function createFeishuEmulator({
 
 	async function handle(ctx) {
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
+		if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
 
 		const fault = takeFault(ctx);
 		if (fault?.drop) return ctx.drop();
