@@ -234,7 +234,9 @@ describe('Huawei Cloud credential test', () => {
 	});
 
 	it('uses the configured endpoint and fails when SMN rejects the token', async () => {
+		// n8n's credential tester retries a 401 once after preAuthentication.
 		nock('http://127.0.0.1:9999')
+			.persist()
 			.get(`${V2}/topics`)
 			.query(true)
 			.reply(401, { error_code: 'APIG.0301', error_msg: 'decrypt token fail', request_id: 'r' });
