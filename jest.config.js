@@ -8,10 +8,18 @@ module.exports = {
 		{
 			displayName: 'unit',
 			testEnvironment: 'node',
+			// Generous: CI machines have two cores and the suites share them.
+			testTimeout: 30_000,
 			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
 			setupFiles: ['<rootDir>/test/harness/setup-env.js'],
 			setupFilesAfterEnv: ['<rootDir>/test/harness/setup-nock.ts'],
+		},
+		{
+			displayName: 'package',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/package/**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
 		},
 		{
 			displayName: 'e2e',
