@@ -226,7 +226,8 @@ export class HuaweiSmnTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const message = parseSmnMessage(rawBodyOf.call(this));
+		// SMN signs field values, not bytes, so n8n's parsed body is an equivalent fallback.
+		const message = parseSmnMessage(rawBodyOf.call(this) ?? Buffer.from(JSON.stringify(this.getBodyData())));
 		const rejection = precheck.call(this, message);
 		if (rejection || !message) return rejectCallback.call(this, rejection?.status, rejection?.reason);
 

@@ -32,6 +32,8 @@ function createSmnEmulator({
 	topics = ['orders', 'alerts'],
 	templates = { order_shipped: 'Order {order_id} shipped to {city}' },
 	retryOn5xx = 0,
+	// ASSUMED: SMN sends the confirmation shortly after answering AddSubscription (the docs only say "asynchronously").
+	confirmationDelayMs = 300,
 } = {}) {
 	const signing = createSelfSignedCertificate({ commonName: `smn.${region}.myhuaweicloud.com` });
 	const expired = createSelfSignedCertificate({
@@ -246,7 +248,7 @@ function createSmnEmulator({
 		ctx.reply(201, { request_id: requestId(), subscription_urn: subscription.subscription_urn });
 		if (body.protocol === 'http' || body.protocol === 'https') {
 			// SMN confirms asynchronously, after answering the subscribe call.
-			setImmediate(() => sendConfirmation(subscription, ctx.baseUrl));
+			setTimeout(() => sendConfirmation(subscription, ctx.baseUrl), confirmationDelayMs);
 		}
 		return undefined;
 	}
