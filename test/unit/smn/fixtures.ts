@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 import { HuaweiCloudApi } from '../../../credentials/HuaweiCloudApi.credentials';
 import { HuaweiSmn } from '../../../nodes/HuaweiSmn/HuaweiSmn.node';
 import { HuaweiSmnTrigger } from '../../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
@@ -41,7 +41,7 @@ export const signedIn: ICredentialDataDecryptedObject = {
 export const urnLocator = (value = TOPIC) => ({ __rl: true, mode: 'urn', value });
 
 export function smnNode(
-	parameters: IDataObject,
+	parameters: INodeParameters,
 	credentials: ICredentialDataDecryptedObject = signedIn,
 	continueOnFail = false,
 ) {
@@ -55,7 +55,7 @@ export function smnNode(
 }
 
 export function smnTrigger(
-	parameters: IDataObject = { topic: urnLocator() },
+	parameters: INodeParameters = { topic: urnLocator() },
 	staticData?: IDataObject,
 	credentials: ICredentialDataDecryptedObject = signedIn,
 ) {

@@ -1,7 +1,8 @@
 import nock from 'nock';
+import type { INodeParameters } from 'n8n-workflow';
 import { PROJECT, SMN, SUBSCRIPTION, TOPIC, V2, smnNode, urnLocator } from './fixtures';
 
-const add = (extra: Record<string, unknown> = {}) => ({
+const add = (extra: INodeParameters = {}): INodeParameters => ({
 	resource: 'subscription',
 	operation: 'add',
 	topic: urnLocator(),
@@ -10,7 +11,7 @@ const add = (extra: Record<string, unknown> = {}) => ({
 	...extra,
 });
 
-const noCallExpected = async (parameters: Record<string, unknown>, message: RegExp | string) => {
+const noCallExpected = async (parameters: INodeParameters, message: RegExp | string) => {
 	// nock.disableNetConnect() is active: any request would fail with a network error instead.
 	const error = await smnNode(parameters).execute().catch((e) => e);
 	expect(error.constructor.name).toBe('NodeOperationError');
@@ -267,7 +268,7 @@ describe('SMN node: Topic', () => {
 });
 
 describe('SMN node: Message > Publish', () => {
-	const publish = (extra: Record<string, unknown> = {}) => ({ resource: 'message', operation: 'publish', topic: urnLocator(), content: 'message', message: 'Order 42 shipped', ...extra });
+	const publish = (extra: INodeParameters = {}): INodeParameters => ({ resource: 'message', operation: 'publish', topic: urnLocator(), content: 'message', message: 'Order 42 shipped', ...extra });
 
 	it('publishes a message with subject and TTL (as a string)', async () => {
 		const scope = nock(SMN)

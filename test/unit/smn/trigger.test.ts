@@ -1,5 +1,5 @@
 import nock from 'nock';
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { PROJECT, REGION, SMN, SUBSCRIPTION, TOPIC, V2, certificateName, signedIn, smnCrypto, smnTimestamp, smnTrigger, urnLocator } from './fixtures';
 
 type Certificate = ReturnType<typeof smnCrypto.createSelfSignedCertificate>;
@@ -58,7 +58,7 @@ function confirmation(fields: IDataObject = {}, options?: Parameters<typeof sign
 
 const serveCertificate = (built: Built, pem = current.pem, origin = SMN) => nock(origin).get(built.certificatePath).reply(200, pem);
 
-async function deliver(body: IDataObject, { parameters, credentials, headers }: { parameters?: IDataObject; credentials?: IDataObject; headers?: Record<string, string> } = {}) {
+async function deliver(body: IDataObject, { parameters, credentials, headers }: { parameters?: INodeParameters; credentials?: IDataObject; headers?: Record<string, string> } = {}) {
 	const harness = smnTrigger(parameters ?? { topic: urnLocator() }, undefined, (credentials ?? signedIn) as never);
 	return await harness.webhook({
 		body,
@@ -208,7 +208,7 @@ describe('SMN Trigger: notifications', () => {
 		['a traversal', (path: string) => `/smn/../${path}`],
 	])('rejects a certificate URL with %s', async (_label, change) => {
 		const built = signed();
-		const body = { ...built.body, signing_cert_url: `${SMN}${change(built.certificatePath)}` };
+		const body: IDataObject = { ...built.body, signing_cert_url: `${SMN}${change(built.certificatePath)}` };
 		body.signature = smnCrypto.signSmnMessage(body, current.privateKey);
 
 		await expectRejected(body);
