@@ -107,7 +107,7 @@ export class HuaweiCloudApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/HuaweiSmn/huaweiSmn.svg', dark: 'file:../nodes/HuaweiSmn/huaweiSmn.dark.svg' };
 
-	documentationUrl = 'https://support.huaweicloud.com/intl/en-us/api-smn/smn_api_50000.html';
+	documentationUrl = 'https://support.huaweicloud.com/devg-apisign/api-sign-algorithm-002.html';
 
 	properties: INodeProperties[] = [
 		{

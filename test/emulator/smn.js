@@ -56,6 +56,7 @@ function createSmnEmulator({
 		confirmationsSent: new Map(), // endpoint -> [timestamps]
 		faults: [],
 		rejectLoopback: false,
+		rateLimit: undefined, // { limit, windowMs, hits: [] }
 	};
 
 	const topicUrn = (name) => `urn:smn:${region}:${projectId}:${name}`;
@@ -359,6 +360,10 @@ function createSmnEmulator({
 			for (const token of state.tokens.keys()) state.tokens.set(token, Date.now() - 1000);
 			return ctx.reply(200, { ok: true });
 		}
+		if (ctx.path === '/_emulator/smn/rate-limit' && ctx.method === 'POST') {
+			state.rateLimit = body.limit ? { limit: Number(body.limit), windowMs: Number(body.windowMs || 1000), hits: [] } : undefined;
+			return ctx.reply(200, { ok: true });
+		}
 		if (ctx.path === '/_emulator/smn/faults' && ctx.method === 'POST') {
 			state.faults.push({ times: 1, ...body });
 			return ctx.reply(200, { ok: true });
@@ -372,6 +377,7 @@ function createSmnEmulator({
 			state.topics.clear();
 			topics.forEach((name) => addTopic(name));
 			state.rejectLoopback = Boolean(body.rejectLoopback);
+			state.rateLimit = undefined;
 			return ctx.reply(200, { ok: true });
 		}
 		return ctx.reply(404, { error: 'unknown control endpoint' });
@@ -405,6 +411,17 @@ function createSmnEmulator({
 			if (!subscription) return ctx.reply(404, smnError('SMN.0013', 'Subscription not found.'));
 			subscription.status = 3;
 			return ctx.reply(200, { request_id: requestId(), subscription_urn: subscription.subscription_urn });
+		}
+
+		if (state.rateLimit) {
+			const { limit, windowMs, hits } = state.rateLimit;
+			const now = Date.now();
+			while (hits.length > 0 && hits[0] <= now - windowMs) hits.shift();
+			if (hits.length >= limit) {
+				// ASSUMED: the gateway's throttling answer (APIG.0308, HTTP 429, no Retry-After header).
+				return ctx.reply(429, { error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:' + limit + ',time:1 second', error_code: 'APIG.0308', request_id: requestId() });
+			}
+			hits.push(now);
 		}
 
 		const unauthorized = authenticate(ctx);

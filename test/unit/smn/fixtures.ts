@@ -7,7 +7,7 @@ import { NodeHarness } from '../../harness/n8n';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const smnCrypto = require('../../emulator/smn-crypto.js') as {
-	createSelfSignedCertificate(options?: IDataObject): { pem: string; privateKey: unknown; digest: string };
+	createSelfSignedCertificate(options?: IDataObject): { pem: string; privateKey: unknown; publicKey: unknown; digest: string };
 	signSmnMessage(message: IDataObject, privateKey: unknown, digest?: string): string;
 	smnStringToSign(message: IDataObject): string;
 	checkGatewaySignature(

@@ -231,6 +231,17 @@ describe('SMN node: Subscription > Delete', () => {
 	it('rejects a malformed URN before any call', async () => {
 		await noCallExpected({ resource: 'subscription', operation: 'delete', subscriptionUrn: TOPIC }, 'Subscription URN is not valid');
 	});
+
+	it('waits and retries when the gateway throttles (429 / APIG.0308)', async () => {
+		nock(SMN)
+			.delete(`${V2}/subscriptions/${SUBSCRIPTION}`)
+			.reply(429, { error_code: 'APIG.0308', error_msg: 'The throttling threshold has been reached', request_id: 'r' }, { 'Retry-After': '0' });
+		const retried = nock(SMN).delete(`${V2}/subscriptions/${SUBSCRIPTION}`).reply(200, { request_id: 'r' });
+
+		await smnNode({ resource: 'subscription', operation: 'delete', subscriptionUrn: SUBSCRIPTION }).execute();
+
+		expect(retried.isDone()).toBe(true);
+	});
 });
 
 describe('SMN node: Topic', () => {

@@ -8,12 +8,14 @@ let expired: Certificate;
 let sha1: Certificate;
 let stranger: Certificate;
 
+// RSA key generation is slow on a busy machine: two keys serve all certificates, with a generous timeout.
 beforeAll(() => {
 	current = smnCrypto.createSelfSignedCertificate({ commonName: `smn.${REGION}.myhuaweicloud.com` });
-	expired = smnCrypto.createSelfSignedCertificate({ notBefore: new Date(Date.now() - 86_400_000 * 400), notAfter: new Date(Date.now() - 86_400_000) });
-	sha1 = smnCrypto.createSelfSignedCertificate({ digest: 'sha1' });
+	const keyPair = { privateKey: current.privateKey, publicKey: current.publicKey };
+	expired = smnCrypto.createSelfSignedCertificate({ keyPair, notBefore: new Date(Date.now() - 86_400_000 * 400), notAfter: new Date(Date.now() - 86_400_000) });
+	sha1 = smnCrypto.createSelfSignedCertificate({ keyPair, digest: 'sha1' });
 	stranger = smnCrypto.createSelfSignedCertificate({ commonName: 'forger.example' });
-});
+}, 60_000);
 
 const CONFIRM_URL = `https://console.huaweicloud.com/smn/subscription/confirm?token=tok123&topic_urn=${encodeURIComponent(TOPIC)}&region=${REGION}`;
 
