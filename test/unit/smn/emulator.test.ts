@@ -16,7 +16,7 @@ const call = async (method: string, path: string, body?: unknown, headers: Recor
 		headers: { 'content-type': 'application/json', ...headers },
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
-	return { status: response.status, token: response.headers.get('x-subject-token'), body: await response.json() };
+	return { status: response.status, token: response.headers.get('x-subject-token'), body: (await response.json()) as any };
 };
 
 beforeAll(async () => {
