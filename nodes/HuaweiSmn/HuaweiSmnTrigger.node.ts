@@ -56,7 +56,9 @@ function remarkFor(workflowId: string | undefined): string {
 
 async function fetchCertificate(this: IWebhookFunctions, url: string): Promise<X509Certificate | undefined> {
 	const cached = certificates.get(url);
-	if (cached) return isCertificateCurrent(cached) ? cached : undefined;
+	if (cached && isCertificateCurrent(cached)) return cached;
+	// An expired entry is dropped so that a renewed certificate at the same URL is picked up.
+	certificates.delete(url);
 	try {
 		const response = (await this.helpers.httpRequest({
 			method: 'GET',

@@ -15,3 +15,10 @@ beforeAll(() => {
 		if (!/^(127\.0\.0\.1|localhost)$/.test(host.replace(/:\d+$/, ''))) strayRequests.push(`${host}${request.path ?? ''}`);
 	});
 });
+
+// nock's interception outlives this file inside a jest worker; leaving net connect disabled here
+// would make the next test file in the same worker fail its own (unrelated) requests.
+afterAll(() => {
+	nock.emitter.removeAllListeners('no match');
+	nock.enableNetConnect();
+});
