@@ -15,6 +15,9 @@ afterEach(() => {
 	if (pending.length > 0) throw new Error(`Expected requests were not sent: ${pending.join(', ')}`);
 });
 
+// nock patches Node's http module, which every test file in a jest worker shares; restoring it here
+// keeps this file's interceptors from answering (or erroring) for the next file in the same worker.
 afterAll(() => {
 	nock.enableNetConnect();
+	nock.restore();
 });

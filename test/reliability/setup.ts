@@ -16,9 +16,10 @@ beforeAll(() => {
 	});
 });
 
-// nock's interception outlives this file inside a jest worker; leaving net connect disabled here
-// would make the next test file in the same worker fail its own (unrelated) requests.
+// nock patches Node's http module, which every test file in a jest worker shares; left in place, its
+// disabled net connect failed the next file's requests.
 afterAll(() => {
 	nock.emitter.removeAllListeners('no match');
 	nock.enableNetConnect();
+	nock.restore();
 });
