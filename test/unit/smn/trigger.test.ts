@@ -269,8 +269,8 @@ describe('SMN Trigger: notifications', () => {
 });
 
 describe('SMN Trigger: confirmation and unsubscribe messages', () => {
-	it('confirms a verified confirmation by fetching its subscribe_url, and starts no execution', async () => {
-		const built = confirmation();
+	it.each(['SubscriptionConfirmation', 'HttpSubscriptionUserConfirm'])('confirms a verified %s by fetching its subscribe_url, and starts no execution', async (type) => {
+		const built = confirmation({ type });
 		serveCertificate(built);
 		const confirm = nock('https://console.huaweicloud.com')
 			.get('/smn/subscription/confirm')
@@ -335,8 +335,8 @@ describe('SMN Trigger: confirmation and unsubscribe messages', () => {
 		expectUntouched(target);
 	});
 
-	it('acknowledges an unsubscribe confirmation without fetching its link or running', async () => {
-		const built = confirmation({ type: 'UnsubscribeConfirmation', message: 'You have unsubscribed.' });
+	it.each(['UnsubscribeConfirmation', 'HttpSubscriptionUserUnsubscribe'])('acknowledges %s without fetching its link or running', async (type) => {
+		const built = confirmation({ type, message: 'You have unsubscribed.' });
 		serveCertificate(built);
 		const link = nock('https://console.huaweicloud.com').get('/smn/subscription/confirm').query(true).reply(200, {});
 
