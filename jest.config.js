@@ -14,6 +14,12 @@ module.exports = {
 			setupFilesAfterEnv: ['<rootDir>/test/harness/setup-nock.ts'],
 		},
 		{
+			displayName: 'package',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/package/**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+		},
+		{
 			displayName: 'e2e',
 			testEnvironment: 'node',
 			testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],

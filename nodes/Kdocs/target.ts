@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, IHookFunctions } from 'n8n-workflow';
-import { invalidParameter, requireText, textList } from '../shared/validation';
+import { invalidParameter, readParameter, requireText, textList } from '../shared/validation';
 import { WEBHOOK_KINDS, type WebhookKind, type WebhookTarget } from './api';
 
 const FILE_TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -7,33 +7,33 @@ const SHEET_ID = /^[0-9]+$/;
 
 /** Reads and checks the File / Sheet / Event parameters before anything is sent to Kdocs. */
 export function readWebhookTarget(context: IExecuteFunctions | IHookFunctions, itemIndex = 0): WebhookTarget {
-	const fileToken = requireText(context, context.getNodeParameter('file', itemIndex, '', { extractValue: true }), 'File', itemIndex);
+	const fileToken = requireText(context, readParameter(context, 'file', itemIndex, '', { extractValue: true }), 'File', itemIndex);
 	if (!FILE_TOKEN.test(fileToken)) {
 		throw invalidParameter(context, 'File is not a valid file token', `"${fileToken}" contains characters a Kdocs file token never has.`, itemIndex);
 	}
-	const sheetId = requireText(context, context.getNodeParameter('sheet', itemIndex, '', { extractValue: true }), 'Sheet', itemIndex);
+	const sheetId = requireText(context, readParameter(context, 'sheet', itemIndex, '', { extractValue: true }), 'Sheet', itemIndex);
 	if (!SHEET_ID.test(sheetId)) {
 		throw invalidParameter(context, 'Sheet must be a numeric sheet ID', `"${sheetId}" is not a number.`, itemIndex);
 	}
-	const kind = context.getNodeParameter('event', itemIndex) as WebhookKind;
+	const kind = readParameter(context, 'event', itemIndex, '') as WebhookKind;
 	if (!(kind in WEBHOOK_KINDS)) {
 		throw invalidParameter(context, `Unknown event "${String(kind)}"`, 'Choose one of the listed events.', itemIndex);
 	}
 	const target: WebhookTarget = { fileToken, sheetId, kind };
 	if (kind === 'cellFieldsUpdate') {
-		target.fields = textList(context.getNodeParameter('fields', itemIndex, []));
+		target.fields = textList(readParameter(context, 'fields', itemIndex, []));
 		if (target.fields.length === 0) {
 			throw invalidParameter(context, 'Choose at least one field', 'Kdocs reports cell changes only for the listed fields.', itemIndex);
 		}
 	}
 	if (kind === 'cellRecordsUpdate') {
-		target.records = textList(context.getNodeParameter('records', itemIndex, ''));
+		target.records = textList(readParameter(context, 'records', itemIndex, ''));
 		if (target.records.length === 0) {
 			throw invalidParameter(context, 'Enter at least one record ID', 'Kdocs reports cell changes only for the listed records.', itemIndex);
 		}
 	}
 	if (kind === 'viewRemove') {
-		target.viewId = requireText(context, context.getNodeParameter('view', itemIndex, ''), 'View', itemIndex);
+		target.viewId = requireText(context, readParameter(context, 'view', itemIndex, ''), 'View', itemIndex);
 	}
 	return target;
 }

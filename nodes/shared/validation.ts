@@ -8,6 +8,22 @@ import {
 
 type ParameterContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions;
 
+/**
+ * Reads a parameter from an execute context (per item) or a hook/webhook context (no item index:
+ * there the second argument of getNodeParameter is already the fallback), so that the action node
+ * and the trigger can share one parameter reader.
+ */
+export function readParameter(
+	context: IExecuteFunctions | IHookFunctions,
+	name: string,
+	itemIndex: number,
+	fallback: unknown,
+	options?: { extractValue?: boolean },
+): unknown {
+	if ('getInputData' in context) return context.getNodeParameter(name, itemIndex, fallback, options);
+	return context.getNodeParameter(name, fallback, options);
+}
+
 export function isNodeError(error: unknown): error is NodeApiError | NodeOperationError {
 	return error instanceof NodeApiError || error instanceof NodeOperationError;
 }

@@ -139,6 +139,10 @@ function createKdocsEmulator({
 			}
 			return ctx.reply(200, { created });
 		}
+		if (ctx.path === '/_emulator/kdocs/reset-deliveries' && ctx.method === 'POST') {
+			state.deliveries.length = 0;
+			return ctx.reply(200, { ok: true });
+		}
 		if (ctx.path === '/_emulator/kdocs/expire-tokens' && ctx.method === 'POST') {
 			for (const token of state.tokens.keys()) state.tokens.set(token, 0);
 			return ctx.reply(200, { ok: true });

@@ -27,6 +27,7 @@ import {
 	type INode,
 	type INodeCredentialsDetails,
 	type INodeExecutionData,
+	type INodeParameters,
 	type INodeProperties,
 	type INodeType,
 	type INodeTypes,
@@ -152,7 +153,7 @@ export interface HarnessOptions {
 	typeName?: string;
 	credentialTypes: Record<string, ICredentialType>;
 	credentials: Record<string, ICredentialDataDecryptedObject>;
-	parameters?: IDataObject;
+	parameters?: INodeParameters;
 	staticData?: IDataObject;
 	continueOnFail?: boolean;
 }
@@ -284,7 +285,7 @@ export class NodeHarness {
 		const webhookData = { isTest, webhookDescription: this.options.nodeType.description.webhooks![0] } as IWebhookData;
 		const activation: WorkflowActivateMode = 'activate';
 		const context = new HookContext(this.workflow, this.node, this.additionalData(), mode, activation, webhookData);
-		return await this.options.nodeType.webhookMethods!.default[method].call(context);
+		return await this.options.nodeType.webhookMethods!.default![method].call(context);
 	}
 
 	/** Lifecycle as n8n runs it on activation: checkExists, and create only when that says no. */

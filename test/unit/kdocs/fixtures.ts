@@ -2,7 +2,7 @@ import { KdocsApi } from '../../../credentials/KdocsApi.credentials';
 import { Kdocs } from '../../../nodes/Kdocs/Kdocs.node';
 import { KdocsTrigger } from '../../../nodes/Kdocs/KdocsTrigger.node';
 import { NodeHarness } from '../../harness/n8n';
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 export const BASE = 'https://developer.kdocs.cn';
 export const FILE = 'wfoKKYzWR2jyxMHCFVuBxa42RSf8tpndOUeHQQzryfI';
@@ -11,7 +11,7 @@ export const TOKEN = 'user-token-1';
 export const pastedToken = { accessToken: TOKEN };
 export const refreshable = { appId: 'app-1', appSecretKey: 'app-key-1', refreshToken: 'refresh-1' };
 
-export function kdocsNode(parameters: IDataObject, credentials: IDataObject = pastedToken, continueOnFail = false) {
+export function kdocsNode(parameters: INodeParameters, credentials: ICredentialDataDecryptedObject = pastedToken, continueOnFail = false) {
 	return new NodeHarness({
 		nodeType: new Kdocs(),
 		credentialTypes: { kdocsApi: new KdocsApi() },
@@ -21,7 +21,7 @@ export function kdocsNode(parameters: IDataObject, credentials: IDataObject = pa
 	});
 }
 
-export function kdocsTrigger(parameters: IDataObject, staticData: IDataObject = {}, credentials: IDataObject = pastedToken) {
+export function kdocsTrigger(parameters: INodeParameters, staticData: IDataObject = {}, credentials: ICredentialDataDecryptedObject = pastedToken) {
 	return new NodeHarness({
 		nodeType: new KdocsTrigger(),
 		credentialTypes: { kdocsApi: new KdocsApi() },

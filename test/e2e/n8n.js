@@ -1,0 +1,357 @@
+'use strict';
+/**
+ * A real n8n for end-to-end tests: installed on first use into a cache outside the repository,
+ * started on 127.0.0.1 with every phone-home feature off, with this pack installed into its
+ * community-nodes folder exactly as n8n installs community packages (node types are
+ * `n8n-nodes-event-subscriptions.<node>`). Tests talk to it through n8n's public API.
+ */
+const { execFileSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const N8N_VERSION = '2.8.4';
+const PACKAGE_NAME = 'n8n-nodes-event-subscriptions';
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const CACHE_ROOT = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', PACKAGE_NAME);
+const N8N_HOME = path.join(CACHE_ROOT, `n8n-${N8N_VERSION}`);
+const N8N_BIN = path.join(N8N_HOME, 'node_modules', 'n8n', 'bin', 'n8n');
+const INSTALLED_MARKER = path.join(N8N_HOME, '.installed-ok');
+
+const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2eOwner-passw0rd' };
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function log(message) {
+	process.stderr.write(`[e2e] ${message}\n`);
+}
+
+/** Installs n8n into the cache once; concurrent callers wait for the first one (lock directory). */
+async function ensureN8nInstalled() {
+	if (fs.existsSync(INSTALLED_MARKER)) return N8N_BIN;
+	fs.mkdirSync(CACHE_ROOT, { recursive: true });
+	const lock = path.join(CACHE_ROOT, `n8n-${N8N_VERSION}.lock`);
+	for (;;) {
+		try {
+			fs.mkdirSync(lock);
+			break;
+		} catch {
+			if (fs.existsSync(INSTALLED_MARKER)) return N8N_BIN;
+			const age = Date.now() - fs.statSync(lock).mtimeMs;
+			if (age > 20 * 60 * 1000) fs.rmSync(lock, { recursive: true, force: true });
+			await sleep(2000);
+		}
+	}
+	try {
+		if (fs.existsSync(INSTALLED_MARKER)) return N8N_BIN;
+		log(`installing n8n ${N8N_VERSION} into ${N8N_HOME} (first use only, about 5 minutes)`);
+		fs.mkdirSync(N8N_HOME, { recursive: true });
+		fs.writeFileSync(
+			path.join(N8N_HOME, 'package.json'),
+			JSON.stringify(
+				{
+					name: 'n8n-e2e-host',
+					private: true,
+					version: '1.0.0',
+					dependencies: { n8n: N8N_VERSION },
+					// n8n-nodes-base points xlsx at a CDN this machine cannot reach; the registry's 0.18.5 works.
+					overrides: { xlsx: '0.18.5' },
+				},
+				null,
+				2,
+			),
+		);
+		await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+			cwd: N8N_HOME,
+			env: { ...process.env, SCARF_ANALYTICS: 'false', npm_config_yes: 'true' },
+		});
+		fs.writeFileSync(INSTALLED_MARKER, new Date().toISOString());
+		return N8N_BIN;
+	} finally {
+		fs.rmSync(lock, { recursive: true, force: true });
+	}
+}
+
+function run(command, args, options) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+		child.on('error', reject);
+		child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+	});
+}
+
+/** Builds and packs the pack once per test run (run-all.js passes the tarball on). */
+function packedTarball() {
+	if (process.env.E2E_PACKED_TARBALL && fs.existsSync(process.env.E2E_PACKED_TARBALL)) return process.env.E2E_PACKED_TARBALL;
+	execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-pack-'));
+	const output = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], { cwd: REPO_ROOT, encoding: 'utf8' });
+	const tarball = path.join(outDir, output.trim().split('\n').pop());
+	process.env.E2E_PACKED_TARBALL = tarball;
+	return tarball;
+}
+
+/** Installs the tarball as n8n's CommunityPackagesService does: unpack, strip dev/peer dependencies. */
+function installPackInto(userFolder, tarball) {
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	const target = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
+	fs.mkdirSync(target, { recursive: true });
+	execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
+	const manifestPath = path.join(target, 'package.json');
+	const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+	delete manifest.devDependencies;
+	delete manifest.peerDependencies;
+	delete manifest.optionalDependencies;
+	fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+	fs.writeFileSync(
+		path.join(nodesDir, 'package.json'),
+		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: manifest.version } }),
+	);
+}
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+function n8nEnvironment({ userFolder, port, brokerPort }) {
+	const base = `http://127.0.0.1:${port}/`;
+	return {
+		PATH: process.env.PATH,
+		HOME: userFolder,
+		N8N_USER_FOLDER: userFolder,
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_PORT: String(port),
+		N8N_PROTOCOL: 'http',
+		WEBHOOK_URL: base,
+		N8N_EDITOR_BASE_URL: base,
+		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_ENCRYPTION_KEY: 'e2e-not-secret-encryption-key',
+		N8N_USER_MANAGEMENT_JWT_SECRET: 'e2e-not-secret-jwt',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		DB_TYPE: 'sqlite',
+		DB_SQLITE_POOL_SIZE: '2',
+		GENERIC_TIMEZONE: 'UTC',
+		N8N_LOG_LEVEL: 'info',
+		N8N_LOG_OUTPUT: 'console',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_DIAGNOSTICS_CONFIG_FRONTEND: '',
+		N8N_DIAGNOSTICS_CONFIG_BACKEND: '',
+		N8N_DIAGNOSTICS_POSTHOG_API_HOST: 'http://127.0.0.1:9/',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_DYNAMIC_BANNERS_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'false',
+		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
+		N8N_LICENSE_DETACH_FLOATING_ON_SHUTDOWN: 'false',
+		N8N_LICENSE_SERVER_URL: 'http://127.0.0.1:9/',
+		N8N_AI_ENABLED: 'false',
+		N8N_SENTRY_DSN: '',
+		N8N_FRONTEND_SENTRY_DSN: '',
+		EXTERNAL_FRONTEND_HOOKS_URLS: '',
+		SCARF_ANALYTICS: 'false',
+		N8N_RUNNERS_MODE: 'internal',
+	};
+}
+
+class N8nInstance {
+	constructor({ userFolder, port, child, logFile }) {
+		this.userFolder = userFolder;
+		this.port = port;
+		this.baseUrl = `http://127.0.0.1:${port}`;
+		this.child = child;
+		this.logFile = logFile;
+		this.apiKey = undefined;
+		this.cookie = undefined;
+	}
+
+	log() {
+		return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
+	}
+
+	webhookUrl(webhookId, webhookPath = 'webhook') {
+		return `${this.baseUrl}/webhook/${webhookId}/${webhookPath}`;
+	}
+
+	async rest(method, route, body) {
+		const response = await fetch(`${this.baseUrl}/rest/${route}`, {
+			method,
+			headers: { 'content-type': 'application/json', 'browser-id': 'e2e', ...(this.cookie ? { cookie: this.cookie } : {}) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const setCookie = response.headers.get('set-cookie');
+		if (setCookie) this.cookie = setCookie.split(';')[0];
+		const text = await response.text();
+		if (!response.ok) throw new Error(`n8n REST ${method} ${route} → ${response.status}: ${text}`);
+		return text ? JSON.parse(text) : undefined;
+	}
+
+	/** The public API (X-N8N-API-KEY); returns { status, body } and never throws on HTTP errors. */
+	async api(method, route, body) {
+		const response = await fetch(`${this.baseUrl}/api/v1/${route}`, {
+			method,
+			headers: { 'content-type': 'application/json', 'x-n8n-api-key': this.apiKey },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		let parsed;
+		try {
+			parsed = text ? JSON.parse(text) : undefined;
+		} catch {
+			parsed = text;
+		}
+		return { status: response.status, body: parsed };
+	}
+
+	async apiOk(method, route, body) {
+		const result = await this.api(method, route, body);
+		if (result.status >= 300) throw new Error(`n8n API ${method} ${route} → ${result.status}: ${JSON.stringify(result.body)}`);
+		return result.body;
+	}
+
+	async setUpOwnerAndApiKey() {
+		await this.rest('POST', 'owner/setup', OWNER);
+		const scopes = (await this.rest('GET', 'api-keys/scopes')).data;
+		const created = await this.rest('POST', 'api-keys', { label: 'e2e', scopes, expiresAt: null });
+		this.apiKey = created.data.rawApiKey;
+	}
+
+	async createCredential(name, type, data) {
+		return await this.apiOk('POST', 'credentials', { name, type, data: { allowedHttpRequestDomains: 'all', ...data } });
+	}
+
+	async createWorkflow(workflow) {
+		return await this.apiOk('POST', 'workflows', {
+			settings: { saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all', saveManualExecutions: true, executionOrder: 'v1' },
+			connections: {},
+			...workflow,
+		});
+	}
+
+	async getWorkflow(id) {
+		return await this.apiOk('GET', `workflows/${id}`);
+	}
+
+	activate(id) {
+		return this.api('POST', `workflows/${id}/activate`);
+	}
+
+	deactivate(id) {
+		return this.api('POST', `workflows/${id}/deactivate`);
+	}
+
+	async executions(workflowId) {
+		const result = await this.apiOk('GET', `executions?workflowId=${workflowId}&includeData=true&limit=250`);
+		return result.data;
+	}
+
+	/** Waits until the workflow has at least `count` finished executions and returns them, oldest first. */
+	async waitForExecutions(workflowId, count, timeoutMs = 20_000) {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const finished = (await this.executions(workflowId)).filter((e) => e.finished || e.status === 'error' || e.status === 'success');
+			if (finished.length >= count) return finished.reverse();
+			if (Date.now() > deadline) throw new Error(`expected ${count} executions of ${workflowId}, saw ${finished.length}`);
+			await sleep(200);
+		}
+	}
+
+	/** Executions after a quiet period, to assert that nothing (more) ran. */
+	async executionsAfterQuiet(workflowId, quietMs = 1500) {
+		await sleep(quietMs);
+		return await this.executions(workflowId);
+	}
+
+	async stop() {
+		if (this.child.exitCode !== null) return;
+		const exited = new Promise((resolve) => this.child.once('exit', resolve));
+		this.child.kill('SIGTERM');
+		await Promise.race([exited, sleep(15_000)]);
+		if (this.child.exitCode === null) this.child.kill('SIGKILL');
+	}
+}
+
+/** Starts a fresh n8n with the pack installed; resolves once the editor is up and an API key exists. */
+async function startN8n({ port, keepUserFolder } = {}) {
+	const bin = await ensureN8nInstalled();
+	const tarball = packedTarball();
+	const userFolder = keepUserFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
+	installPackInto(userFolder, tarball);
+	const n8nPort = port || (await freePort());
+	const brokerPort = await freePort();
+	const logFile = path.join(userFolder, 'n8n.log');
+	const out = fs.openSync(logFile, 'a');
+	const child = spawn(process.execPath, [bin, 'start'], {
+		env: n8nEnvironment({ userFolder, port: n8nPort, brokerPort }),
+		stdio: ['ignore', out, out],
+		detached: false,
+	});
+	const instance = new N8nInstance({ userFolder, port: n8nPort, child, logFile });
+	const deadline = Date.now() + 120_000;
+	for (;;) {
+		if (child.exitCode !== null) throw new Error(`n8n exited early (${child.exitCode}):\n${instance.log().slice(-4000)}`);
+		if (instance.log().includes('Editor is now accessible via')) break;
+		if (Date.now() > deadline) {
+			await instance.stop();
+			throw new Error(`n8n did not start within 120 s:\n${instance.log().slice(-4000)}`);
+		}
+		await sleep(250);
+	}
+	if (!keepUserFolder) await instance.setUpOwnerAndApiKey();
+	return instance;
+}
+
+/**
+ * A workflow whose Webhook node runs one action node and answers with its output, so that tests
+ * can run an action node in the real n8n with one HTTP call.
+ */
+function actionWorkflow({ name, webhookId, actionNode }) {
+	return {
+		name,
+		nodes: [
+			{
+				id: 'e2e-webhook',
+				name: 'Run',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId,
+				parameters: { httpMethod: 'POST', path: webhookId, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+			},
+			{ position: [300, 0], ...actionNode },
+		],
+		connections: { Run: { main: [[{ node: actionNode.name, type: 'main', index: 0 }]] } },
+	};
+}
+
+async function postJson(url, body, headers = {}) {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body: typeof body === 'string' ? body : JSON.stringify(body),
+	});
+	const text = await response.text();
+	let parsed;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		parsed = text;
+	}
+	return { status: response.status, body: parsed, headers: response.headers };
+}
+
+module.exports = { startN8n, ensureN8nInstalled, packedTarball, actionWorkflow, postJson, freePort, PACKAGE_NAME, OWNER, sleep };
