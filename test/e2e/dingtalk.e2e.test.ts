@@ -10,6 +10,9 @@ const { startEmulator } = require('../emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createDingTalkEmulator } = require('../emulator/dingtalk');
 
+// A module of its own, so that its helpers do not clash with the other E2E files' script-scope names.
+export {};
+
 jest.setTimeout(180_000);
 
 const TRIGGER_WEBHOOK_ID = '3c1f2a7e-8d44-4c1b-9e0f-0000000d1e01';

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 import { DingTalkApi } from '../../../credentials/DingTalkApi.credentials';
 import { DingTalk } from '../../../nodes/DingTalk/DingTalk.node';
 import { DingTalkTrigger } from '../../../nodes/DingTalk/DingTalkTrigger.node';
@@ -32,7 +32,7 @@ export const pastedToken: ICredentialDataDecryptedObject = {
 };
 
 export function dingTalkNode(
-	parameters: IDataObject,
+	parameters: INodeParameters,
 	credentials: ICredentialDataDecryptedObject = appCredentials,
 	continueOnFail = false,
 ) {
@@ -45,7 +45,7 @@ export function dingTalkNode(
 	});
 }
 
-export const triggerParameters = (extra: IDataObject = {}): IDataObject => ({
+export const triggerParameters = (extra: INodeParameters = {}): INodeParameters => ({
 	scope: 'ORG',
 	scopeId: CORP_ID,
 	unionId: UNION_ID,
@@ -54,7 +54,7 @@ export const triggerParameters = (extra: IDataObject = {}): IDataObject => ({
 });
 
 export function dingTalkTrigger(
-	parameters: IDataObject = triggerParameters(),
+	parameters: INodeParameters = triggerParameters(),
 	staticData?: IDataObject,
 	credentials: ICredentialDataDecryptedObject = appCredentials,
 ) {
