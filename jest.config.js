@@ -8,6 +8,8 @@ module.exports = {
 		{
 			displayName: 'unit',
 			testEnvironment: 'node',
+			// Generous: CI machines have two cores and the suites share them.
+			testTimeout: 30_000,
 			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
 			setupFiles: ['<rootDir>/test/harness/setup-env.js'],

@@ -91,9 +91,10 @@ export function secondsHeaderToMs(headers: IDataObject, name: string): number | 
 	return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, retryPolicy.maxDelayMs) : undefined;
 }
 
+/** n8n-core reports a failed connection as a NodeApiError whose httpCode holds the socket error code. */
 function networkErrorCode(error: unknown): string | undefined {
-	const candidate = error as { code?: unknown; cause?: { code?: unknown } };
-	const code = candidate?.code ?? candidate?.cause?.code;
+	const candidate = error as { code?: unknown; httpCode?: unknown; cause?: { code?: unknown } };
+	const code = candidate?.code ?? candidate?.cause?.code ?? candidate?.httpCode;
 	return typeof code === 'string' ? code : undefined;
 }
 
@@ -159,7 +160,8 @@ export async function vendorRequest(
 				await sleep(backoffDelayMs(attempt));
 				continue;
 			}
-			throw new NodeApiError(this.getNode(), error as JsonObject, {
+			// A fresh error: NodeApiError's constructor hands back an existing NodeApiError unchanged.
+			throw new NodeApiError(this.getNode(), { networkErrorCode: code ?? 'unknown', reason: (error as Error).message }, {
 				message: `${api.name} could not be reached: ${(error as Error).message}`,
 				description: `Check the credential's base URL (${api.baseUrl(credentials)}) and the network path to it.`,
 				itemIndex: request.itemIndex,

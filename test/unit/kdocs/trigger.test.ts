@@ -1,0 +1,198 @@
+import nock from 'nock';
+import { NODE_WEBHOOK_ID, WEBHOOK_BASE_URL, WEBHOOK_TEST_BASE_URL } from '../../harness/n8n';
+import { normalizeEventType } from '../../../nodes/Kdocs/KdocsTrigger.node';
+import { retryPolicy } from '../../../nodes/shared/transport';
+import { BASE, FILE, TOKEN, fileLocator, kdocsTrigger, sheetLocator } from './fixtures';
+
+const DBT = `/api/v1/openapi/dbt/${FILE}`;
+const WEBHOOK_URL = `${WEBHOOK_BASE_URL}/${NODE_WEBHOOK_ID}/webhook`;
+const SECRET = 'a'.repeat(64);
+const parameters = { file: fileLocator(), sheet: sheetLocator(), event: 'recordCreate' };
+const targetKey = JSON.stringify({ fileToken: FILE, sheetId: '1', kind: 'recordCreate' });
+const registered = { webhookId: 'wh-1', callbackSecret: SECRET, fileToken: FILE, targetKey };
+const mine = (...webhooks: object[]) => ({ code: 0, data: { webhooks } });
+
+describe('Kdocs Trigger lifecycle', () => {
+	it('create registers its webhook URL plus a fresh 256-bit secret and remembers the webhook', async () => {
+		let sentCallback = '';
+		const scope = nock(BASE)
+			.post(`${DBT}/webhook/sheets/1/records/create`, (body) => {
+				sentCallback = body.callback_url;
+				return Object.keys(body).length === 1;
+			})
+			.query({ access_token: TOKEN })
+			.reply(200, { code: 0, data: { webhook_id: 'wh-9' } });
+		const trigger = kdocsTrigger(parameters);
+
+		expect(await trigger.hook('create')).toBe(true);
+
+		expect(scope.isDone()).toBe(true);
+		const callback = new URL(sentCallback);
+		expect(`${callback.origin}${callback.pathname}`).toBe(WEBHOOK_URL);
+		expect(callback.searchParams.get('k')).toMatch(/^[0-9a-f]{64}$/);
+		expect(trigger.staticData).toEqual({ webhookId: 'wh-9', callbackSecret: callback.searchParams.get('k'), fileToken: FILE, targetKey });
+	});
+
+	it('create in test mode registers the test URL', async () => {
+		let sentCallback = '';
+		nock(BASE)
+			.post(`${DBT}/webhook/sheets/1/records/create`, (body) => ((sentCallback = body.callback_url), true))
+			.query(true)
+			.reply(200, { code: 0, data: { webhook_id: 'wh-t' } });
+		await kdocsTrigger(parameters).hook('create', { mode: 'manual', isTest: true });
+		expect(sentCallback.startsWith(`${WEBHOOK_TEST_BASE_URL}/${NODE_WEBHOOK_ID}/webhook?k=`)).toBe(true);
+	});
+
+	it('create fails with the 30016 explanation and remembers nothing', async () => {
+		nock(BASE).post(`${DBT}/webhook/sheets/1/records/create`).query(true).reply(200, { code: 30016, message: 'TooManyWebhooks' });
+		nock(BASE).get(`${DBT}/webhook/mine`).query(true).reply(200, mine({ webhook_id: 'x1', callback_url: 'https://e.example.com' }));
+		const trigger = kdocsTrigger(parameters);
+		await expect(trigger.hook('create')).rejects.toMatchObject({ message: 'Kdocs error 30016: TooManyWebhooks', description: expect.stringContaining('x1 (https://e.example.com)') });
+		expect(trigger.staticData).toEqual({});
+	});
+
+	it('checkExists confirms a registration Kdocs still lists', async () => {
+		nock(BASE).get(`${DBT}/webhook/mine`).query({ access_token: TOKEN }).reply(200, mine({ webhook_id: 'wh-1', callback_url: `${WEBHOOK_URL}?k=${SECRET}` }));
+		const trigger = kdocsTrigger(parameters, { ...registered });
+		expect(await trigger.hook('checkExists')).toBe(true);
+		expect(trigger.staticData).toEqual(registered);
+	});
+
+	it('checkExists forgets a registration Kdocs lost, so n8n creates a new one', async () => {
+		nock(BASE).get(`${DBT}/webhook/mine`).query(true).reply(200, mine());
+		const trigger = kdocsTrigger(parameters, { ...registered });
+		expect(await trigger.hook('checkExists')).toBe(false);
+		expect(trigger.staticData).toEqual({});
+	});
+
+	it('checkExists adopts a listing with our exact callback URL under another id', async () => {
+		nock(BASE).get(`${DBT}/webhook/mine`).query(true).reply(200, mine({ webhook_id: 'wh-renamed', callback_url: `${WEBHOOK_URL}?k=${SECRET}` }));
+		const trigger = kdocsTrigger(parameters, { ...registered });
+		expect(await trigger.hook('checkExists')).toBe(true);
+		expect(trigger.staticData.webhookId).toBe('wh-renamed');
+	});
+
+	it('checkExists removes leftover registrations of this URL and leaves others alone', async () => {
+		nock(BASE)
+			.get(`${DBT}/webhook/mine`)
+			.query(true)
+			.reply(
+				200,
+				mine(
+					{ webhook_id: 'wh-1', callback_url: `${WEBHOOK_URL}?k=${SECRET}` },
+					{ webhook_id: 'stale', callback_url: `${WEBHOOK_URL}?k=${'b'.repeat(64)}` },
+					{ webhook_id: 'foreign', callback_url: 'https://someone.example.com/hook' },
+				),
+			);
+		const removal = nock(BASE).delete(`${DBT}/webhook/stale`).query({ access_token: TOKEN }).reply(200, { code: 0 });
+		expect(await kdocsTrigger(parameters, { ...registered }).hook('checkExists')).toBe(true);
+		expect(removal.isDone()).toBe(true);
+	});
+
+	it('checkExists replaces a registration made for other parameters', async () => {
+		const removal = nock(BASE).delete(`${DBT}/webhook/wh-1`).query(true).reply(200, { code: 0 });
+		nock(BASE).get(`${DBT}/webhook/mine`).query(true).reply(200, mine());
+		const trigger = kdocsTrigger({ ...parameters, event: 'fieldCreate' }, { ...registered });
+		expect(await trigger.hook('checkExists')).toBe(false);
+		expect(removal.isDone()).toBe(true);
+		expect(trigger.staticData).toEqual({});
+	});
+
+	it('checkExists without a registration only looks', async () => {
+		nock(BASE).get(`${DBT}/webhook/mine`).query(true).reply(200, mine({ webhook_id: 'foreign', callback_url: 'https://someone.example.com/hook' }));
+		expect(await kdocsTrigger(parameters).hook('checkExists')).toBe(false);
+	});
+
+	it('delete removes the registration and forgets it', async () => {
+		const removal = nock(BASE).delete(`${DBT}/webhook/wh-1`).query({ access_token: TOKEN }).reply(200, { code: 0 });
+		const trigger = kdocsTrigger(parameters, { ...registered });
+		expect(await trigger.hook('delete')).toBe(true);
+		expect(removal.isDone()).toBe(true);
+		expect(trigger.staticData).toEqual({});
+	});
+
+	it('delete counts an already deleted webhook as success', async () => {
+		nock(BASE).delete(`${DBT}/webhook/wh-1`).query(true).reply(404, { code: 30004, message: 'WebhookNotFound' });
+		const trigger = kdocsTrigger(parameters, { ...registered });
+		expect(await trigger.hook('delete')).toBe(true);
+		expect(trigger.staticData).toEqual({});
+	});
+
+	it('delete keeps the id and reports false when Kdocs fails', async () => {
+		nock(BASE).delete(`${DBT}/webhook/wh-1`).query(true).times(retryPolicy.maxAttempts).reply(500, { code: 500, message: 'InternalError' });
+		const trigger = kdocsTrigger(parameters, { ...registered });
+		expect(await trigger.hook('delete')).toBe(false);
+		expect(trigger.staticData).toEqual(registered);
+	});
+
+	it('delete with nothing registered has nothing to do', async () => {
+		expect(await kdocsTrigger(parameters).hook('delete')).toBe(true);
+	});
+});
+
+describe('Kdocs Trigger callbacks', () => {
+	const event = (timestamp = 1763700000000, extra: object = {}) => ({
+		webhook_id: 'wh-1',
+		type: 'dbt.record.create',
+		events: [{ timestamp, content: { sheetId: 1, recordIds: ['PP'] } }],
+		...extra,
+	});
+
+	it('emits one item per event and answers {"code":0}', async () => {
+		const trigger = kdocsTrigger(parameters, { ...registered });
+		const body = event(1763700000100, {
+			events: [
+				{ timestamp: 1763700000100, content: { recordIds: ['A'] } },
+				{ timestamp: 1763700000101, content: { recordIds: ['B'] } },
+			],
+		});
+		const { result, response } = await trigger.webhook({ body, query: { k: SECRET } });
+		expect(response).toMatchObject({ statusCode: 200, body: { code: 0 }, ended: true });
+		expect(result.noWebhookResponse).toBe(true);
+		expect(result.workflowData![0].map((item) => item.json)).toEqual([
+			{ webhookId: 'wh-1', event: 'recordCreate', type: 'dbt.record.create', normalizedType: 'dbt.record.create', fileToken: FILE, timestamp: 1763700000100, content: { recordIds: ['A'] } },
+			{ webhookId: 'wh-1', event: 'recordCreate', type: 'dbt.record.create', normalizedType: 'dbt.record.create', fileToken: FILE, timestamp: 1763700000101, content: { recordIds: ['B'] } },
+		]);
+	});
+
+	it('passes a redelivered event on only once', async () => {
+		const trigger = kdocsTrigger(parameters, { ...registered });
+		const first = await trigger.webhook({ body: event(1763700000200), query: { k: SECRET } });
+		const again = await trigger.webhook({ body: event(1763700000200), query: { k: SECRET } });
+		expect(first.result.workflowData).toHaveLength(1);
+		expect(again.result).toEqual({ noWebhookResponse: true });
+		expect(again.response).toMatchObject({ statusCode: 200, body: { code: 0 } });
+	});
+
+	it.each([
+		['a wrong secret', { k: 'b'.repeat(64) }, event(1)],
+		['no secret', {}, event(2)],
+		['a secret of another length', { k: 'a' }, event(3)],
+		['an unknown webhook_id', { k: SECRET }, event(4, { webhook_id: 'wh-2' })],
+		['no webhook_id', { k: SECRET }, { type: 'dbt.record.create', events: [] }],
+	])('rejects %s with 401 and runs nothing', async (_label, query, body) => {
+		const { result, response } = await kdocsTrigger(parameters, { ...registered }).webhook({ body, query: query as Record<string, string> });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response).toMatchObject({ statusCode: 401, body: 'Unauthorized', ended: true });
+	});
+
+	it('rejects every callback while nothing is registered', async () => {
+		const { result, response } = await kdocsTrigger(parameters).webhook({ body: event(5), query: { k: '' } });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(401);
+	});
+
+	it('answers 400 to a verified callback without an events array', async () => {
+		const { result, response } = await kdocsTrigger(parameters, { ...registered }).webhook({ body: event(6, { events: 'nope' }), query: { k: SECRET } });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(400);
+	});
+
+	it('maps both spellings of the event type to the singular form', () => {
+		expect(normalizeEventType('dbt.sheets.icon')).toBe('dbt.sheet.icon');
+		expect(normalizeEventType('dbt.sheet.icon')).toBe('dbt.sheet.icon');
+		expect(normalizeEventType('dbt.records.create')).toBe('dbt.record.create');
+		expect(normalizeEventType('dbt.cells.records.update')).toBe('dbt.cell.records.update');
+		expect(normalizeEventType('dbt.views.remove')).toBe('dbt.view.remove');
+	});
+});
