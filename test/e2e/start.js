@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm start`: builds the pack, starts every vendor emulator and a real n8n on 127.0.0.1 with the pack
+ * installed, creates a credential per vendor pointing at its emulator and activates an example
+ * workflow per vendor. Prints the editor URL, the login and how to fire events. Ctrl-C stops it all.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { startN8n, OWNER } = require('./n8n');
+const { startEmulator } = require('../emulator/server');
+
+const DEMO_DIR = path.join(__dirname, '..', 'demo');
+
+async function main() {
+	const demos = fs
+		.readdirSync(DEMO_DIR)
+		.filter((file) => file.endsWith('.js'))
+		.sort()
+		.map((file) => require(path.join(DEMO_DIR, file)));
+	const emulators = [];
+	let n8n;
+	let stopping = false;
+	const stop = async () => {
+		if (stopping) return;
+		stopping = true;
+		process.stdout.write('\nStopping n8n and the emulators...\n');
+		await n8n?.stop();
+		await Promise.all(emulators.map((emulator) => emulator.close()));
+		process.exit(0);
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+
+	for (const demo of demos) emulators.push(await startEmulator(demo.createEmulator(), { port: demo.emulatorPort }));
+	process.stdout.write('Building the pack and starting n8n (the first run installs n8n, about 5 minutes)...\n');
+	n8n = await startN8n({ port: Number(process.env.N8N_PORT) || 5678 });
+
+	const lines = [];
+	for (const [index, demo] of demos.entries()) {
+		const emulator = emulators[index];
+		const spec = demo.credential(emulator);
+		const credential = await n8n.createCredential(spec.name, spec.type, spec.data);
+		const workflow = await n8n.createWorkflow(demo.workflow(credential));
+		const activation = await n8n.activate(workflow.id);
+		const state = activation.status === 200 ? 'active' : `NOT active (${JSON.stringify(activation.body)})`;
+		lines.push(
+			`${demo.name}: emulator ${emulator.url}, workflow "${workflow.name}" ${state}`,
+			`  fire an event: ${demo.howToFire(emulator)}`,
+		);
+	}
+	process.stdout.write(
+		[
+			'',
+			`n8n editor: ${n8n.baseUrl}/`,
+			`login:      ${OWNER.email} / ${OWNER.password}`,
+			...lines,
+			`n8n log:    ${n8n.logFile}`,
+			'Press Ctrl-C to stop everything.',
+			'',
+		].join('\n'),
+	);
+	n8n.child.on('exit', (code) => {
+		if (!stopping) {
+			process.stderr.write(`n8n exited unexpectedly (${code}); see ${n8n.logFile}\n`);
+			stop();
+		}
+	});
+}
+
+main().catch((error) => {
+	process.stderr.write(`${error.stack || error}\n`);
+	process.exit(1);
+});
