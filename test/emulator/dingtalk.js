@@ -76,11 +76,13 @@ function createDingTalkEmulator({
 		staff0001: { unionid: 'emuUnionStaff0001', name: 'Emulator Staff', canSubscribe: false },
 	},
 	spaces = ['24000001', '24000002'],
+	// The HTTP push URL as if already saved in the developer console (skips the check_url on saving).
+	callbackUrl,
 } = {}) {
 	const state = {
 		tokens: new Map(), // token -> expiresAt (ms)
 		subscriptions: new Map(), // `${scope}:${scopeId}` -> { scope, scopeId, unionId, at }
-		callbackUrl: undefined,
+		callbackUrl,
 		deliveries: [],
 		faults: [],
 		calls: new Map(), // `${path}:${second}` -> count
