@@ -4,16 +4,24 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
 module.exports = {
 	// n8n-core keeps timers and sockets of its own alive after the last test.
 	forceExit: true,
+	// Generous: CI machines have two cores and the suites share them.
+	testTimeout: 120_000,
 	projects: [
 		{
 			displayName: 'unit',
 			testEnvironment: 'node',
-			// Generous: CI machines have two cores and the suites share them.
-			testTimeout: 30_000,
 			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
 			setupFiles: ['<rootDir>/test/harness/setup-env.js'],
 			setupFilesAfterEnv: ['<rootDir>/test/harness/setup-nock.ts'],
+		},
+		{
+			displayName: 'reliability',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/reliability/**/*.reliability.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+			setupFiles: ['<rootDir>/test/harness/setup-env.js'],
+			setupFilesAfterEnv: ['<rootDir>/test/reliability/setup.ts'],
 		},
 		{
 			displayName: 'package',

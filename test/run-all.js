@@ -42,7 +42,7 @@ if (build.status !== 0) {
 process.env.E2E_PACKED_TARBALL = require('./e2e/n8n').packedTarball();
 
 const phases = [
-	runJest('unit + package', ['--selectProjects', 'unit', 'package']),
+	runJest('unit + reliability + package', ['--selectProjects', 'unit', 'reliability', 'package']),
 	runJest('end-to-end (real n8n)', ['--selectProjects', 'e2e', '--runInBand']),
 ];
 

@@ -65,7 +65,11 @@ function createKdocsEmulator({
 		dailyQuota,
 		pluralTypes,
 		deliveries: [],
-		faults: [], // { method, pathIncludes, status, body, times }
+		// { method, pathIncludes, times, then one of: status (+ body, headers) | drop | dropAfter (act, then drop the answer) }
+		faults: [],
+		expireTokensAfterCalls: undefined, // all tokens expire once this many more API calls were answered
+		rateLimitEvery: undefined, // every Nth API call is answered 429
+		apiCalls: 0,
 	};
 	const api = (code, message, extra = {}) => ({ code, message, ...extra });
 
@@ -147,6 +151,12 @@ function createKdocsEmulator({
 			for (const token of state.tokens.keys()) state.tokens.set(token, 0);
 			return ctx.reply(200, { ok: true });
 		}
+		if (ctx.path === '/_emulator/kdocs/schedule' && ctx.method === 'POST') {
+			state.expireTokensAfterCalls = body.expireTokensAfterCalls;
+			state.rateLimitEvery = body.rateLimitEvery;
+			state.apiCalls = 0;
+			return ctx.reply(200, { ok: true });
+		}
 		if (ctx.path === '/_emulator/kdocs/faults' && ctx.method === 'POST') {
 			state.faults.push({ times: 1, ...body });
 			return ctx.reply(200, { ok: true });
@@ -167,7 +177,9 @@ function createKdocsEmulator({
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
 
 		const fault = takeFault(ctx);
-		if (fault) return ctx.reply(fault.status, fault.body ?? api(fault.status, 'InjectedFault'), fault.headers || {});
+		if (fault?.drop) return ctx.drop();
+		if (fault?.dropAfter) ctx.reply = () => ctx.drop();
+		else if (fault) return ctx.reply(fault.status, fault.body ?? api(fault.status, 'InjectedFault'), fault.headers || {});
 
 		if (ctx.path === '/api/v1/oauth2/refresh_token' && ctx.method === 'POST') {
 			const body = ctx.json || {};
@@ -178,6 +190,14 @@ function createKdocsEmulator({
 			return ctx.reply(200, { code: 0, result: 'ok', data: { access_token: token, expires_in: tokenLifetimeSeconds, refresh_token: refreshToken, app_id: appId } });
 		}
 
+		state.apiCalls += 1;
+		if (state.rateLimitEvery && state.apiCalls % state.rateLimitEvery === 0) {
+			return ctx.reply(429, api(429, 'TooManyRequests'), { 'retry-after': '0' }); // ASSUMED shape
+		}
+		if (state.expireTokensAfterCalls !== undefined && state.apiCalls > state.expireTokensAfterCalls) {
+			for (const token of state.tokens.keys()) state.tokens.set(token, 0);
+			state.expireTokensAfterCalls = undefined;
+		}
 		if (!tokenIsValid(ctx.query.access_token)) {
 			return ctx.reply(401, api(20007, 'AccessTokenInvalid', { hint: ctx.query.access_token ? 'access_token is invalid or expired' : 'access_token is required' }));
 		}

@@ -66,6 +66,10 @@ function startEmulator(vendor, { port = 0, host = '127.0.0.1' } = {}) {
 				rawBody,
 				json,
 				baseUrl: `http://${host}:${server.address().port}`,
+				/** Drops the connection without an answer, as a timed-out or crashed vendor would. */
+				drop() {
+					req.socket.destroy();
+				},
 				reply(statusCode, body, headers = {}) {
 					const text = typeof body === 'string' ? body : JSON.stringify(body);
 					res.writeHead(statusCode, {
