@@ -90,7 +90,12 @@ export function decryptMessage(
 		const ownerKey = plain.subarray(messageStart + messageLength).toString('utf8');
 		const accepted = acceptedOwnerKeys.filter((candidate) => candidate !== '');
 		if (!accepted.some((candidate) => secretsMatch(candidate, ownerKey))) return undefined;
-		return { message: plain.subarray(messageStart, messageStart + messageLength).toString('utf8'), ownerKey };
+		// CBC has no integrity of its own: whoever knows the signing token can re-sign a ciphertext with a
+		// garbled block. Such a block almost never decodes as UTF-8, so malformed text is refused outright.
+		const messageBytes = plain.subarray(messageStart, messageStart + messageLength);
+		const message = messageBytes.toString('utf8');
+		if (!Buffer.from(message, 'utf8').equals(messageBytes)) return undefined;
+		return { message, ownerKey };
 	} catch {
 		return undefined;
 	}

@@ -84,8 +84,12 @@ function createDingTalkEmulator({
 		subscriptions: new Map(), // `${scope}:${scopeId}` -> { scope, scopeId, unionId, at }
 		callbackUrl,
 		deliveries: [],
+		// { method, pathIncludes, times, then one of: status (+ body, headers) | drop | dropAfter (act, then drop the answer) }
 		faults: [],
 		calls: new Map(), // `${path}:${second}` -> count
+		apiCalls: 0,
+		expireTokensAfterCalls: undefined, // all tokens expire once this many more API calls were answered
+		rateLimitEvery: undefined, // every Nth API call is answered 403 QpsLimitForAppkeyAndApi
 		ownerKey: ownerKey || appKey,
 		retryDelaysMs: [...retryDelaysMs],
 		replyTimeoutMs,
@@ -254,6 +258,12 @@ function createDingTalkEmulator({
 			state.faults.push({ times: 1, ...body });
 			return ctx.reply(200, { ok: true });
 		}
+		if (route === 'schedule' && ctx.method === 'POST') {
+			state.apiCalls = 0;
+			state.expireTokensAfterCalls = body.expireTokensAfterCalls;
+			state.rateLimitEvery = body.rateLimitEvery;
+			return ctx.reply(200, { ok: true });
+		}
 		if (route === 'config' && ctx.method === 'POST') {
 			if (Array.isArray(body.retryDelaysMs)) state.retryDelaysMs = body.retryDelaysMs.map(Number);
 			if (body.replyTimeoutMs !== undefined) state.replyTimeoutMs = Number(body.replyTimeoutMs);
@@ -269,6 +279,9 @@ function createDingTalkEmulator({
 			state.deliveries.length = 0;
 			state.faults.length = 0;
 			state.calls.clear();
+			state.apiCalls = 0;
+			state.expireTokensAfterCalls = undefined;
+			state.rateLimitEvery = undefined;
 			state.callbackUrl = undefined;
 			return ctx.reply(200, { ok: true });
 		}
@@ -328,15 +341,22 @@ function createDingTalkEmulator({
 		if (ctx.path.startsWith('/_emulator/dingtalk/')) return handleControl(ctx);
 
 		const fault = takeFault(ctx);
-		if (fault) return ctx.reply(fault.status, fault.body ?? error('systemError', 'InjectedFault'), fault.headers || {});
+		if (fault?.drop) return ctx.drop();
+		if (fault?.dropAfter) ctx.reply = () => ctx.drop();
+		else if (fault) return ctx.reply(fault.status, fault.body ?? error('systemError', 'InjectedFault'), fault.headers || {});
 
 		if (ctx.path === '/v1.0/oauth2/accessToken' && ctx.method === 'POST') return issueToken(ctx);
+		state.apiCalls += 1;
+		if (state.expireTokensAfterCalls !== undefined && state.apiCalls > state.expireTokensAfterCalls) {
+			for (const token of state.tokens.keys()) state.tokens.set(token, 0);
+			state.expireTokensAfterCalls = undefined;
+		}
 		if (!ctx.path.startsWith('/v1.0/')) return legacyApi(ctx);
 
 		const token = ctx.headers['x-acs-dingtalk-access-token'];
 		if (!token) return ctx.reply(400, error('AuthenticationFailed.MissingParameter', '缺少参数：x-acs-dingtalk-access-token'));
 		if (!tokenIsValid(token)) return ctx.reply(400, error('InvalidAuthentication', '不合法的access_token'));
-		if (overQpsLimit(ctx)) return ctx.reply(403, error('Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', '应用调用该接口的并发量超过限制'));
+		if ((state.rateLimitEvery && state.apiCalls % state.rateLimitEvery === 0) || overQpsLimit(ctx)) return ctx.reply(403, error('Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', '应用调用该接口的并发量超过限制'));
 
 		if (ctx.path === '/v1.0/storage/events/subscribe' && ctx.method === 'POST') return storageEvents(ctx, 'subscribe');
 		if (ctx.path === '/v1.0/storage/events/unsubscribe' && ctx.method === 'POST') return storageEvents(ctx, 'unsubscribe');

@@ -109,6 +109,12 @@ describe('DingTalk callback crypto with the published vectors', () => {
 		expect(decryptMessage(DT1.aesKey, rawEncrypt(DT1.aesKey, plain), [DT1.ownerKey])).toBeUndefined();
 	});
 
+	it('rejects a message that is not valid UTF-8 (a garbled, re-signed block)', () => {
+		const plain = rawDecrypt(DT1.aesKey, DT1.encrypt);
+		plain[22] = 0xff; // inside {"EventType":...}
+		expect(decryptMessage(DT1.aesKey, rawEncrypt(DT1.aesKey, plain), [DT1.ownerKey])).toBeUndefined();
+	});
+
 	it('decrypts nothing with a malformed AES key instead of throwing', () => {
 		expect(decryptMessage('too-short', DT1.encrypt, [DT1.ownerKey])).toBeUndefined();
 	});
