@@ -11,16 +11,22 @@ const AES_KEY_PATTERN = /^[A-Za-z0-9]{43}$/;
 const PADDING_BLOCK_SIZE = 32;
 const RANDOM_PREFIX_LENGTH = 16;
 const LENGTH_FIELD_SIZE = 4;
+const NONCE_LENGTH = 16;
 const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export function isValidAesKey(aesKey: string): boolean {
 	return AES_KEY_PATTERN.test(aesKey);
 }
 
+let lastKey: { text: string; bytes: Buffer } | undefined;
+
 /** The console shows the 32-byte key as 43 Base64 characters without the trailing "=". */
 function keyBytes(aesKey: string): Buffer {
+	// Every push decodes the same key twice (request and reply); remembering the last one saves that work.
+	if (lastKey?.text === aesKey) return lastKey.bytes;
 	if (!isValidAesKey(aesKey)) throw new Error('The AES key must be 43 letters or digits');
-	return Buffer.from(`${aesKey}=`, 'base64');
+	lastKey = { text: aesKey, bytes: Buffer.from(`${aesKey}=`, 'base64') };
+	return lastKey.bytes;
 }
 
 export function callbackSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
@@ -108,8 +114,10 @@ export interface EncryptedReply {
 	encrypt: string;
 }
 
-function randomNonce(length = 16): string {
-	return Array.from(randomBytes(length), (byte) => NONCE_ALPHABET[byte % NONCE_ALPHABET.length]).join('');
+function nonceFrom(bytes: Buffer): string {
+	let nonce = '';
+	for (const byte of bytes) nonce += NONCE_ALPHABET[byte % NONCE_ALPHABET.length];
+	return nonce;
 }
 
 /** The reply DingTalk expects to every push: the word "success", encrypted and signed (camel-case timeStamp). */
@@ -118,8 +126,11 @@ export function encryptedSuccess(
 	aesKey: string,
 	ownerKey: string,
 	timeStamp = String(Date.now()),
-	nonce = randomNonce(),
+	nonce?: string,
 ): EncryptedReply {
-	const encrypt = encryptMessage(aesKey, 'success', ownerKey);
-	return { msg_signature: callbackSignature(token, timeStamp, nonce, encrypt), timeStamp, nonce, encrypt };
+	// One call to the random source serves both the plaintext's random prefix and the nonce.
+	const entropy = randomBytes(RANDOM_PREFIX_LENGTH + NONCE_LENGTH);
+	const encrypt = encryptMessage(aesKey, 'success', ownerKey, entropy.subarray(0, RANDOM_PREFIX_LENGTH));
+	const replyNonce = nonce ?? nonceFrom(entropy.subarray(RANDOM_PREFIX_LENGTH));
+	return { msg_signature: callbackSignature(token, timeStamp, replyNonce, encrypt), timeStamp, nonce: replyNonce, encrypt };
 }
