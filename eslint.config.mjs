@@ -1,10 +1,10 @@
 // The configuration that `n8n-node lint` applies (@n8n/node-cli `config`, i.e. the n8n Cloud rule set),
-// reproduced here because @n8n/node-cli itself cannot be installed with npm.
+// reproduced here because @n8n/node-cli itself cannot be installed with npm. Its generic import-x
+// rules are left out: their resolver's platform binaries are missing from the registry this project
+// installs from, which breaks `npm ci`; every n8n-specific rule is kept.
 import eslint from '@eslint/js';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import { globalIgnores } from 'eslint/config';
-import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
-import importPlugin from 'eslint-plugin-import-x';
 import n8nNodesPlugin from 'eslint-plugin-n8n-nodes-base';
 import tseslint from 'typescript-eslint';
 
@@ -18,7 +18,6 @@ export default tseslint.config(
 			eslint.configs.recommended,
 			tseslint.configs.recommended,
 			communityNodesRecommended,
-			importPlugin.configs['flat/recommended'],
 		],
 		rules: {
 			'prefer-spread': 'off',
@@ -27,9 +26,6 @@ export default tseslint.config(
 	},
 	{
 		plugins: { 'n8n-nodes-base': n8nNodesPlugin },
-		settings: {
-			'import-x/resolver-next': [createTypeScriptImportResolver()],
-		},
 	},
 	{
 		files: ['package.json'],

@@ -6,6 +6,7 @@ retryPolicy.baseDelayMs = 1;
 retryPolicy.maxDelayMs = 20;
 
 beforeAll(() => {
+	if (!nock.isActive()) nock.activate();
 	nock.disableNetConnect();
 });
 
@@ -15,8 +16,8 @@ afterEach(() => {
 	if (pending.length > 0) throw new Error(`Expected requests were not sent: ${pending.join(', ')}`);
 });
 
-// nock patches Node's http module, which every test file in a jest worker shares; restoring it here
-// keeps this file's interceptors from answering (or erroring) for the next file in the same worker.
+// Every test file gets its own nock instance but shares the worker's http module; an instance left
+// active would intercept (and refuse) the next file's requests before that file's own mocks see them.
 afterAll(() => {
 	nock.enableNetConnect();
 	nock.restore();

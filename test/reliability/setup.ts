@@ -8,6 +8,7 @@ retryPolicy.maxDelayMs = 50;
 export const strayRequests: string[] = [];
 
 beforeAll(() => {
+	if (!nock.isActive()) nock.activate();
 	nock.disableNetConnect();
 	nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
 	nock.emitter.on('no match', (request: { path?: string; host?: string; hostname?: string }) => {
@@ -16,10 +17,8 @@ beforeAll(() => {
 	});
 });
 
-// nock patches Node's http module, which every test file in a jest worker shares; left in place, its
-// disabled net connect failed the next file's requests.
 afterAll(() => {
-	nock.emitter.removeAllListeners('no match');
 	nock.enableNetConnect();
+	nock.emitter.removeAllListeners('no match');
 	nock.restore();
 });
