@@ -54,7 +54,11 @@ function createSmnEmulator({
 		tokens: new Map(), // token -> expires at (ms)
 		deliveries: [],
 		confirmationsSent: new Map(), // endpoint -> [timestamps]
+		// { method, pathIncludes, times, then one of: status (+ body, headers) | drop | dropAfter (act, then drop the answer) }
 		faults: [],
+		expireTokensAfterCalls: undefined, // every token expires once this many more API calls were answered
+		rateLimitEvery: undefined, // every Nth API call is throttled (APIG.0308)
+		apiCalls: 0,
 		rejectLoopback: false,
 		rateLimit: undefined, // { limit, windowMs, hits: [] }
 	};
@@ -364,6 +368,12 @@ function createSmnEmulator({
 			state.rateLimit = body.limit ? { limit: Number(body.limit), windowMs: Number(body.windowMs || 1000), hits: [] } : undefined;
 			return ctx.reply(200, { ok: true });
 		}
+		if (ctx.path === '/_emulator/smn/schedule' && ctx.method === 'POST') {
+			state.expireTokensAfterCalls = body.expireTokensAfterCalls;
+			state.rateLimitEvery = body.rateLimitEvery;
+			state.apiCalls = 0;
+			return ctx.reply(200, { ok: true });
+		}
 		if (ctx.path === '/_emulator/smn/faults' && ctx.method === 'POST') {
 			state.faults.push({ times: 1, ...body });
 			return ctx.reply(200, { ok: true });
@@ -378,6 +388,9 @@ function createSmnEmulator({
 			topics.forEach((name) => addTopic(name));
 			state.rejectLoopback = Boolean(body.rejectLoopback);
 			state.rateLimit = undefined;
+			state.expireTokensAfterCalls = undefined;
+			state.rateLimitEvery = undefined;
+			state.apiCalls = 0;
 			return ctx.reply(200, { ok: true });
 		}
 		return ctx.reply(404, { error: 'unknown control endpoint' });
@@ -387,7 +400,9 @@ function createSmnEmulator({
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
 
 		const fault = takeFault(ctx);
-		if (fault) return ctx.reply(fault.status, fault.body ?? smnError('SMN.0018', 'Internal error.'), fault.headers || {});
+		if (fault?.drop) return ctx.drop();
+		if (fault?.dropAfter) ctx.reply = () => ctx.drop();
+		else if (fault) return ctx.reply(fault.status, fault.body ?? smnError('SMN.0018', 'Internal error.'), fault.headers || {});
 
 		if (ctx.path === '/v3/auth/tokens' && ctx.method === 'POST') return issueToken(ctx);
 
@@ -422,6 +437,15 @@ function createSmnEmulator({
 				return ctx.reply(429, { error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:' + limit + ',time:1 second', error_code: 'APIG.0308', request_id: requestId() });
 			}
 			hits.push(now);
+		}
+
+		state.apiCalls += 1;
+		if (state.rateLimitEvery && state.apiCalls % state.rateLimitEvery === 0) {
+			return ctx.reply(429, { error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:' + state.rateLimitEvery + ',time:1 second', error_code: 'APIG.0308', request_id: requestId() });
+		}
+		if (state.expireTokensAfterCalls !== undefined && state.apiCalls > state.expireTokensAfterCalls) {
+			for (const token of state.tokens.keys()) state.tokens.set(token, Date.now() - 1000);
+			state.expireTokensAfterCalls = undefined;
 		}
 
 		const unauthorized = authenticate(ctx);
@@ -479,7 +503,7 @@ function createSmnEmulator({
 		return ctx.reply(404, smnError('SMN.0404', 'Not found.'));
 	}
 
-	return {
+	const vendor = {
 		name: 'smn',
 		state,
 		handle,
@@ -490,7 +514,11 @@ function createSmnEmulator({
 		accessKeys,
 		topicUrn,
 		certificatePem: signing.pem,
+		/** Signs a message as SMN would (see /_emulator/smn/fire for the options), for tests that deliver it themselves. */
+		sign: (message, options = {}) => signed(message, { baseUrl: vendor.baseUrl, ...options }),
+		certificateUrl,
 	};
+	return vendor;
 }
 
 module.exports = { createSmnEmulator };
