@@ -142,6 +142,18 @@ export async function vendorRequest(
 	api: VendorApi,
 	request: VendorRequest,
 ): Promise<IDataObject> {
+	return (await vendorRequestWithResponse.call(this, api, request)).body as IDataObject;
+}
+
+/**
+ * vendorRequest for callers that also need the successful response's status or headers, e.g. a
+ * vendor that answers 201 for "created" and 200 for "already existed" with the same body.
+ */
+export async function vendorRequestWithResponse(
+	this: RequestContext,
+	api: VendorApi,
+	request: VendorRequest,
+): Promise<VendorResponse> {
 	let credentials = await this.getCredentials(api.credentialType);
 	const mayRefresh = api.tokenField !== undefined && (api.canRefreshToken?.(credentials) ?? true);
 	let override: ICredentialsDecrypted | undefined;
@@ -225,7 +237,7 @@ export async function vendorRequest(
 		}
 
 		const error = api.readError(response);
-		if (!error) return (response.body ?? {}) as IDataObject;
+		if (!error) return { ...response, body: response.body ?? {} };
 
 		if (mayRefresh && !refreshedAfterExpiry && api.isTokenExpired?.(error, response)) {
 			refreshedAfterExpiry = true;

@@ -4,7 +4,11 @@
  * measurement is the pack's verification work and not n8n's plumbing (the unit and E2E suites run
  * the real n8n contexts).
  */
-function webhookContext({ parameters = {}, staticData = {}, credentials = {}, request }) {
+/**
+ * `httpRequest` is optional: without it every outbound call throws, so a case that needs one (e.g. a
+ * certificate download) must stub it and say what it serves.
+ */
+function webhookContext({ parameters = {}, staticData = {}, credentials = {}, request, httpRequest }) {
 	const response = { statusCode: 200, body: undefined };
 	const res = {
 		status(code) {
@@ -51,9 +55,11 @@ function webhookContext({ parameters = {}, staticData = {}, credentials = {}, re
 		logger: { debug() {}, info() {}, warn() {}, error() {} },
 		helpers: {
 			returnJsonArray: (items) => (Array.isArray(items) ? items : [items]).map((json) => ({ json })),
-			httpRequest: async () => {
-				throw new Error('benchmark callbacks must not reach the network');
-			},
+			httpRequest:
+				httpRequest ??
+				(async () => {
+					throw new Error('benchmark callbacks must not reach the network');
+				}),
 		},
 	};
 	return context;

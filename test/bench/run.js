@@ -54,7 +54,8 @@ async function callbackRows() {
 		.map((file) => require(path.join(__dirname, file)))
 		.filter((bench) => bench.callbackCase);
 	for (const bench of cases) {
-		const scenario = bench.callbackCase();
+		// A case may prepare asynchronously (e.g. prime a certificate cache); plain objects work as before.
+		const scenario = await bench.callbackCase();
 		let rejected = 0;
 		const node = await asyncRatePerSecond(async (i) => {
 			const context = webhookContext(scenario.contextFor(i));

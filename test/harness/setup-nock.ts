@@ -6,6 +6,7 @@ retryPolicy.baseDelayMs = 1;
 retryPolicy.maxDelayMs = 20;
 
 beforeAll(() => {
+	if (!nock.isActive()) nock.activate();
 	nock.disableNetConnect();
 });
 
@@ -15,9 +16,9 @@ afterEach(() => {
 	if (pending.length > 0) throw new Error(`Expected requests were not sent: ${pending.join(', ')}`);
 });
 
+// Every test file gets its own nock instance but shares the worker's http module; an instance left
+// active would intercept (and refuse) the next file's requests before that file's own mocks see them.
 afterAll(() => {
 	nock.enableNetConnect();
-	// Each test file loads its own nock, and every copy patches Node's shared http module; one left active
-	// would intercept the next file's requests in the same worker (with its own net-connect rules).
 	nock.restore();
 });

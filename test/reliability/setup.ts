@@ -8,6 +8,7 @@ retryPolicy.maxDelayMs = 50;
 export const strayRequests: string[] = [];
 
 beforeAll(() => {
+	if (!nock.isActive()) nock.activate();
 	nock.disableNetConnect();
 	nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
 	nock.emitter.on('no match', (request: { path?: string; host?: string; hostname?: string }) => {
@@ -17,8 +18,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-	nock.emitter.removeAllListeners('no match');
 	nock.enableNetConnect();
-	// See test/harness/setup-nock.ts: a nock left active would intercept later test files in this worker.
+	nock.emitter.removeAllListeners('no match');
 	nock.restore();
 });

@@ -1,0 +1,242 @@
+/**
+ * The DingTalk slice in a real n8n: the pack installed as a community package, credentials pointing at
+ * the DingTalk emulator (which serves both the v1.0 and the old API), workflows created and activated
+ * through n8n's public API, and HTTP pushes sent by the emulator to the trigger's production URL.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startN8n, actionWorkflow, postJson, sleep } = require('./n8n');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startEmulator } = require('../emulator/server');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createDingTalkEmulator } = require('../emulator/dingtalk');
+
+// A module of its own, so that its helpers do not clash with the other E2E files' script-scope names.
+export {};
+
+jest.setTimeout(180_000);
+
+const TRIGGER_WEBHOOK_ID = '3c1f2a7e-8d44-4c1b-9e0f-0000000d1e01';
+const ADMIN_UNION_ID = 'emuUnionAdmin4220';
+// Short stand-ins for DingTalk's 10 s and 30 s, so that "no retry" can be observed within the test.
+const RETRY_DELAYS_MS = [400, 800];
+const AFTER_RETRIES_MS = 2_500;
+
+type Json = Record<string, any>;
+
+let n8n: any;
+let emulator: any;
+let credentialId: string;
+
+const control = async (route: string, body: Json = {}) => (await postJson(`${emulator.url}/_emulator/dingtalk/${route}`, body)).body;
+const emulatorState = async () => (await fetch(`${emulator.url}/_emulator/dingtalk/state`)).json() as Promise<Json>;
+const emulatorRequests = async () => (await fetch(`${emulator.url}/_emulator/requests`)).json() as Promise<Json[]>;
+const clearRequests = () => fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+
+function credentialData() {
+	return {
+		baseUrl: 'custom',
+		customBaseUrl: emulator.url,
+		legacyBaseUrl: emulator.url,
+		authentication: 'appCredentials',
+		appKey: emulator.vendor.appKey,
+		appSecret: emulator.vendor.appSecret,
+		callbackToken: emulator.vendor.callbackToken,
+		aesSecretKey: emulator.vendor.aesKey,
+		corpId: emulator.vendor.corpId,
+	};
+}
+
+function triggerWorkflow(name: string, parameters: Json = {}) {
+	return {
+		name,
+		nodes: [
+			{
+				id: 'dingtalk-trigger',
+				name: 'DingTalk Trigger',
+				type: 'n8n-nodes-event-subscriptions.dingTalkTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: TRIGGER_WEBHOOK_ID,
+				parameters: {
+					scope: 'ORG',
+					scopeId: emulator.vendor.corpId,
+					unionId: ADMIN_UNION_ID,
+					events: ['storage_dentry_update', 'storage_dentry_delete'],
+					...parameters,
+				},
+				credentials: { dingTalkApi: { id: credentialId, name: 'DingTalk (emulator)' } },
+			},
+		],
+	};
+}
+
+function dingTalkAction(webhookId: string, parameters: Json, credential = { id: credentialId, name: 'DingTalk (emulator)' }) {
+	return actionWorkflow({
+		name: `DingTalk action ${webhookId}`,
+		webhookId,
+		actionNode: {
+			id: `dingtalk-${webhookId}`,
+			name: 'DingTalk',
+			type: 'n8n-nodes-event-subscriptions.dingTalk',
+			typeVersion: 1,
+			parameters,
+			credentials: { dingTalkApi: credential },
+		},
+	});
+}
+
+async function runAction(workflow: Json) {
+	const created = await n8n.createWorkflow(workflow);
+	const activation = await n8n.activate(created.id);
+	expect(activation.status).toBe(200);
+	const webhookId = workflow.nodes[0].webhookId;
+	const response = await postJson(`${n8n.baseUrl}/webhook/${webhookId}`, {});
+	const [execution] = await n8n.waitForExecutions(created.id, 1);
+	await n8n.deactivate(created.id);
+	return { response, execution };
+}
+
+async function deliveryAfterRetries(id: string) {
+	await sleep(AFTER_RETRIES_MS);
+	return (await emulatorState()).deliveries.find((delivery: Json) => delivery.id === id);
+}
+
+beforeAll(async () => {
+	emulator = await startEmulator(createDingTalkEmulator({ retryDelaysMs: RETRY_DELAYS_MS, replyTimeoutMs: 5_000 }));
+	n8n = await startN8n();
+	credentialId = (await n8n.createCredential('DingTalk (emulator)', 'dingTalkApi', credentialData())).id;
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await emulator?.close();
+});
+
+describe('DingTalk Trigger in a real n8n', () => {
+	let workflowId: string;
+
+	it('subscribes its scope on activation', async () => {
+		const workflow = await n8n.createWorkflow(triggerWorkflow('DingTalk trigger e2e'));
+		workflowId = workflow.id;
+		expect((await n8n.activate(workflowId)).status).toBe(200);
+
+		const { subscriptions } = await emulatorState();
+		expect(subscriptions).toEqual([expect.objectContaining({ scope: 'ORG', scopeId: emulator.vendor.corpId, unionId: ADMIN_UNION_ID })]);
+		const calls = (await emulatorRequests()).map((request) => `${request.method} ${request.path}`);
+		expect(calls).toEqual(['POST /v1.0/oauth2/accessToken', 'POST /v1.0/storage/events/subscribe']);
+		const stored = await n8n.getWorkflow(workflowId);
+		expect(stored.staticData['node:DingTalk Trigger']).toEqual({ scope: 'ORG', scopeId: emulator.vendor.corpId, unionId: ADMIN_UNION_ID });
+	});
+
+	it('answers check_url with a reply the console accepts, and starts nothing', async () => {
+		const { saved, delivery } = await control('console', { callbackUrl: n8n.webhookUrl(TRIGGER_WEBHOOK_ID) });
+		expect(saved).toBe(true);
+		expect(delivery.attempts).toEqual([expect.objectContaining({ statusCode: 200, accepted: true })]);
+		expect(await n8n.executionsAfterQuiet(workflowId, 500)).toHaveLength(0);
+	});
+
+	it('turns an encrypted storage_dentry_update into one execution, and DingTalk accepts the reply without retrying', async () => {
+		const { delivery } = await control('fire', { eventType: 'storage_dentry_update', eventId: 'e2e-event-1' });
+		expect(delivery.attempts[0]).toMatchObject({ statusCode: 200, accepted: true });
+
+		const [execution] = await n8n.waitForExecutions(workflowId, 1);
+		expect(execution.status).toBe('success');
+		const items = execution.data.resultData.runData['DingTalk Trigger'][0].data.main[0].map((item: Json) => item.json);
+		const sent = delivery.payload;
+		expect(items).toEqual([
+			{
+				eventType: 'storage_dentry_update',
+				eventId: 'e2e-event-1',
+				eventTime: sent.EventTime,
+				corpId: sent.CorpId,
+				bizId: sent.BizId,
+				spaceId: sent.spaceId,
+				dentryId: sent.dentryId,
+				eventScope: 'ORG',
+				eventScopeId: emulator.vendor.corpId,
+				extension: sent.extension,
+				unionId: sent.unionId,
+				type: sent.type,
+			},
+		]);
+		expect((await deliveryAfterRetries(delivery.id)).attempts).toHaveLength(1);
+	});
+
+	it('starts nothing for a duplicate eventId or an event type that was not chosen, yet acknowledges both', async () => {
+		const duplicate = (await control('fire', { eventType: 'storage_dentry_update', eventId: 'e2e-event-1' })).delivery;
+		const notChosen = (await control('fire', { eventType: 'storage_dentry_create', eventId: 'e2e-event-2' })).delivery;
+		expect(duplicate.attempts[0].accepted).toBe(true);
+		expect(notChosen.attempts[0].accepted).toBe(true);
+		expect(await n8n.executionsAfterQuiet(workflowId)).toHaveLength(1);
+	});
+
+	it.each(['signature', 'ownerKey', 'ciphertext'])(
+		'answers a push with a wrong %s with 401, starts nothing, and DingTalk retries it',
+		async (tamper) => {
+			const { delivery } = await control('fire', { eventType: 'storage_dentry_update', eventId: `e2e-forged-${tamper}`, tamper });
+			expect(delivery.attempts[0]).toMatchObject({ statusCode: 401, accepted: false });
+			const settled = await deliveryAfterRetries(delivery.id);
+			expect(settled.attempts.map((attempt: Json) => attempt.statusCode)).toEqual([401, 401, 401]);
+			expect(await n8n.executionsAfterQuiet(workflowId, 500)).toHaveLength(1);
+		},
+	);
+
+	it('unsubscribes on deactivation', async () => {
+		await clearRequests();
+		expect((await n8n.deactivate(workflowId)).status).toBe(200);
+		expect((await emulatorState()).subscriptions).toEqual([]);
+		const unsubscribes = (await emulatorRequests()).filter((request) => request.path === '/v1.0/storage/events/unsubscribe');
+		expect(unsubscribes.map((request) => [request.query.unionId, request.body])).toEqual([
+			[ADMIN_UNION_ID, { scope: 'ORG', scopeId: emulator.vendor.corpId }],
+		]);
+	});
+});
+
+describe('DingTalk node in a real n8n', () => {
+	const storage = (operation: string, extra: Json = {}) => ({
+		resource: 'storageEvent',
+		operation,
+		scope: 'SPACE',
+		scopeId: emulator.vendor.spaces[0],
+		unionId: ADMIN_UNION_ID,
+		...extra,
+	});
+
+	it('looks up a union ID, subscribes and unsubscribes; an expired token is renewed once', async () => {
+		const fresh = await n8n.createCredential('DingTalk (refresh)', 'dingTalkApi', credentialData());
+		const credential = { id: fresh.id, name: 'DingTalk (refresh)' };
+		await clearRequests();
+
+		const lookup = await runAction(dingTalkAction('dt-union', { resource: 'user', operation: 'getUnionId', userId: 'manager4220' }, credential));
+		expect(lookup.response.body).toEqual([{ userId: 'manager4220', unionId: ADMIN_UNION_ID, name: 'Emulator Admin' }]);
+
+		const subscribed = await runAction(dingTalkAction('dt-subscribe', storage('subscribe'), credential));
+		expect(subscribed.response.body).toEqual([
+			{ success: true, subscribed: true, scope: 'SPACE', scopeId: emulator.vendor.spaces[0], unionId: ADMIN_UNION_ID },
+		]);
+		expect((await emulatorState()).subscriptions).toEqual([expect.objectContaining({ scope: 'SPACE', scopeId: emulator.vendor.spaces[0] })]);
+
+		await control('expire-tokens');
+		const unsubscribed = await runAction(dingTalkAction('dt-unsubscribe', storage('unsubscribe'), credential));
+		expect(unsubscribed.execution.status).toBe('success');
+		expect((await emulatorState()).subscriptions).toEqual([]);
+
+		const calls = (await emulatorRequests()).map((request) => `${request.method} ${request.path}`);
+		expect(calls).toEqual([
+			'POST /v1.0/oauth2/accessToken',
+			'POST /topapi/v2/user/get',
+			'POST /v1.0/storage/events/subscribe',
+			'POST /v1.0/storage/events/unsubscribe',
+			'POST /v1.0/oauth2/accessToken',
+			'POST /v1.0/storage/events/unsubscribe',
+		]);
+	});
+
+	it('explains permissionDenied with the missing permission and console switch', async () => {
+		const { execution } = await runAction(dingTalkAction('dt-denied', storage('subscribe', { unionId: 'emuUnionStaff0001' })));
+		expect(execution.status).toBe('error');
+		const error = execution.data.resultData.error;
+		expect(error.message).toMatch(/^DingTalk error permissionDenied: 用户缺少订阅事件的权限/);
+		expect(error.description).toMatch(/Storage\.Event\.Write.*storage events switch/s);
+	});
+});

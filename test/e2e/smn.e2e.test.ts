@@ -1,0 +1,305 @@
+/**
+ * The Huawei Cloud SMN slice in a real n8n: the pack installed as a community package, credentials
+ * pointing at the SMN emulator (IAM and SMN on the same loopback origin), workflows created and
+ * activated through n8n's public API.
+ */
+import http from 'node:http';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startN8n, actionWorkflow, postJson, sleep } = require('./n8n');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startEmulator } = require('../emulator/server');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createSmnEmulator } = require('../emulator/smn');
+
+jest.setTimeout(180_000);
+
+const TRIGGER_WEBHOOK_ID = '7d9e1c52-4b1a-4c55-9d0e-0000000e2e03';
+
+type Json = Record<string, any>;
+
+let n8n: any;
+let emulator: any;
+let credential: { id: string; name: string };
+let topicUrn: string;
+/** A loopback server that must never be contacted: certificate and confirmation URLs "elsewhere" point here. */
+let trap: http.Server;
+const trapped: string[] = [];
+let trapOrigin: string;
+
+const control = async (route: string, body: Json = {}) => (await postJson(`${emulator.url}/_emulator/smn/${route}`, body)).body;
+const emulatorState = async () => (await fetch(`${emulator.url}/_emulator/smn/state`)).json() as Promise<Json>;
+const emulatorRequests = async () => (await fetch(`${emulator.url}/_emulator/requests`)).json() as Promise<Json[]>;
+const clearRequests = () => fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		if (done(value)) return value;
+		if (Date.now() > deadline) throw new Error(`condition not met in time: ${JSON.stringify(value).slice(0, 2000)}`);
+		await sleep(200);
+	}
+}
+
+function triggerWorkflow(name: string) {
+	return {
+		name,
+		nodes: [
+			{
+				id: 'smn-trigger',
+				name: 'SMN Trigger',
+				type: 'n8n-nodes-event-subscriptions.huaweiSmnTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: TRIGGER_WEBHOOK_ID,
+				parameters: { topic: { __rl: true, mode: 'urn', value: topicUrn } },
+				credentials: { huaweiCloudApi: credential },
+			},
+		],
+	};
+}
+
+function smnAction(webhookId: string, parameters: Json, useCredential = credential) {
+	return actionWorkflow({
+		name: `SMN action ${webhookId}`,
+		webhookId,
+		actionNode: {
+			id: `smn-${webhookId}`,
+			name: 'SMN',
+			type: 'n8n-nodes-event-subscriptions.huaweiSmn',
+			typeVersion: 1,
+			parameters,
+			credentials: { huaweiCloudApi: useCredential },
+		},
+	});
+}
+
+async function runAction(workflow: Json) {
+	const created = await n8n.createWorkflow(workflow);
+	const activation = await n8n.activate(created.id);
+	expect(activation.status).toBe(200);
+	const response = await postJson(`${n8n.baseUrl}/webhook/${workflow.nodes[0].webhookId}`, {});
+	const [execution] = await n8n.waitForExecutions(created.id, 1);
+	await n8n.deactivate(created.id);
+	return { response, execution };
+}
+
+const topic = () => ({ __rl: true, mode: 'urn', value: topicUrn });
+
+beforeAll(async () => {
+	trap = http.createServer((req, res) => {
+		trapped.push(`${req.method} ${req.url}`);
+		res.end('trap');
+	});
+	await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+	trapOrigin = `http://127.0.0.1:${(trap.address() as { port: number }).port}`;
+
+	emulator = await startEmulator(createSmnEmulator());
+	topicUrn = emulator.vendor.topicUrn('orders');
+	n8n = await startN8n();
+	const created = await n8n.createCredential('Huawei Cloud (emulator)', 'huaweiCloudApi', {
+		region: emulator.vendor.region,
+		authType: 'password',
+		userName: emulator.vendor.users[0].name,
+		password: emulator.vendor.users[0].password,
+		domainName: emulator.vendor.domainName,
+		smnEndpoint: emulator.url,
+		iamEndpoint: emulator.url,
+	});
+	credential = { id: created.id, name: 'Huawei Cloud (emulator)' };
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await emulator?.close();
+	await new Promise((resolve) => trap?.close(resolve));
+});
+
+describe('SMN Trigger in a real n8n', () => {
+	let workflowId: string;
+	let subscriptionUrn: string;
+
+	it('subscribes its own URL on activation, and confirms the verified confirmation', async () => {
+		const workflow = await n8n.createWorkflow(triggerWorkflow('SMN trigger e2e'));
+		workflowId = workflow.id;
+		expect((await n8n.activate(workflowId)).status).toBe(200);
+
+		const state = await waitFor(emulatorState, (s) => s.subscriptions.length === 1 && s.subscriptions[0].status === 1);
+		expect(state.subscriptions[0]).toMatchObject({
+			topic_urn: topicUrn,
+			protocol: 'http',
+			endpoint: n8n.webhookUrl(TRIGGER_WEBHOOK_ID),
+			remark: `n8n workflow ${workflowId}`,
+		});
+		subscriptionUrn = state.subscriptions[0].subscription_urn;
+		expect(state.deliveries).toEqual([expect.objectContaining({ type: 'SubscriptionConfirmation', statusCode: 200, response: 'OK' })]);
+
+		const calls = (await emulatorRequests()).map((request) => `${request.method} ${request.path}`);
+		expect(calls).toEqual(
+			expect.arrayContaining([
+				'POST /v3/auth/tokens',
+				`POST /v2/${emulator.vendor.projectId}/notifications/topics/${topicUrn}/subscriptions`,
+				expect.stringMatching(/^GET \/smn\/SMN_cn-north-4_[0-9a-f]{32}\.pem$/),
+				'GET /v2/notifications/subscriptions/subscribe',
+			]),
+		);
+		const stored = await n8n.getWorkflow(workflowId);
+		expect(stored.staticData['node:SMN Trigger'].subscriptionUrn).toBe(subscriptionUrn);
+		expect(await n8n.executionsAfterQuiet(workflowId)).toHaveLength(0);
+	});
+
+	it('turns a message published with the SMN node into one execution with the message', async () => {
+		const published = await runAction(
+			smnAction('smn-publish', {
+				resource: 'message',
+				operation: 'publish',
+				topic: topic(),
+				content: 'message',
+				message: '{"order":42,"status":"shipped"}',
+				publishOptions: { subject: 'Order update', timeToLive: 600 },
+			}),
+		);
+		expect(published.execution.status).toBe('success');
+		const messageId = published.response.body[0].messageId;
+		expect(messageId).toMatch(/^[0-9a-f]{32}$/);
+
+		const [execution] = await n8n.waitForExecutions(workflowId, 1);
+		const items = execution.data.resultData.runData['SMN Trigger'][0].data.main[0].map((item: Json) => item.json);
+		expect(items).toEqual([
+			{
+				type: 'Notification',
+				messageId,
+				topicUrn,
+				subject: 'Order update',
+				message: { order: 42, status: 'shipped' },
+				rawMessage: '{"order":42,"status":"shipped"}',
+				timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+				subscriptionUrn,
+			},
+		]);
+	});
+
+	it('rejects forged, tampered, stale and elsewhere-pointing messages with 4xx, runs nothing and fetches nothing', async () => {
+		await clearRequests();
+		const fire = async (options: Json) => (await control('fire', { subscription_urn: subscriptionUrn, ...options })).statusCode;
+		const elsewhereCertificate = `${trapOrigin}/smn/SMN_cn-north-4_${'a'.repeat(32)}.pem`;
+
+		expect(await fire({ forge: true })).toBe(401);
+		expect(await fire({ tamper: { message: 'tampered' } })).toBe(401);
+		expect(await fire({ tamper: { topic_urn: emulator.vendor.topicUrn('alerts') } })).toBe(401);
+		expect(await fire({ overrides: { timestamp: new Date(Date.now() - 3 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z') } })).toBe(401);
+		expect(await fire({ overrides: { signing_cert_url: elsewhereCertificate } })).toBe(401);
+		expect(await fire({ certificate: 'expired' })).toBe(401);
+		expect(await fire({ certificate: 'redirect' })).toBe(401);
+		expect(await fire({ type: 'SubscriptionConfirmation', overrides: { subscribe_url: `${trapOrigin}/v2/notifications/subscriptions/subscribe?token=x` } })).toBe(401);
+		expect(await fire({ type: 'SubscriptionConfirmation', overrides: { subscribe_url: `${emulator.url}/_emulator/smn/forget` } })).toBe(401);
+		// n8n's own body parser answers unparseable JSON with 422 before the trigger runs.
+		expect((await postJson(n8n.webhookUrl(TRIGGER_WEBHOOK_ID), 'not json')).status).toBe(422);
+		expect((await postJson(n8n.webhookUrl(TRIGGER_WEBHOOK_ID), { type: 'Notification' })).status).toBe(400);
+
+		expect(trapped).toEqual([]);
+		const calls = (await emulatorRequests()).map((request) => `${request.method} ${request.path}`);
+		// Only the two allow-listed certificate URLs were read: the expired one, and the redirecting one (not followed).
+		expect(calls.filter((call) => call.startsWith('GET'))).toHaveLength(2);
+		expect(calls).not.toContain('GET /v2/notifications/subscriptions/subscribe');
+		expect((await emulatorState()).subscriptions).toHaveLength(1);
+		expect(await n8n.executionsAfterQuiet(workflowId)).toHaveLength(1);
+	});
+
+	it('starts no second execution for a message delivered again byte for byte', async () => {
+		const { deliveries } = await emulatorState();
+		const notification = deliveries.find((delivery: Json) => delivery.type === 'Notification' && delivery.statusCode === 200);
+
+		const replayed = await control('fire', { subscription_urn: subscriptionUrn, replay: notification.message_id });
+
+		expect(replayed.statusCode).toBe(200);
+		expect(await n8n.executionsAfterQuiet(workflowId)).toHaveLength(1);
+	});
+
+	it('deletes its subscription on deactivation', async () => {
+		await clearRequests();
+		expect((await n8n.deactivate(workflowId)).status).toBe(200);
+
+		expect((await emulatorState()).subscriptions).toHaveLength(0);
+		const deletes = (await emulatorRequests()).filter((request) => request.method === 'DELETE');
+		expect(deletes.map((request) => request.path)).toEqual([`/v2/${emulator.vendor.projectId}/notifications/subscriptions/${subscriptionUrn}`]);
+	});
+
+	it('subscribes again on re-activation after SMN forgot the subscription', async () => {
+		expect((await n8n.activate(workflowId)).status).toBe(200);
+		const first = (await waitFor(emulatorState, (s) => s.subscriptions[0]?.status === 1)).subscriptions[0];
+		await control('forget', { subscription_urn: first.subscription_urn });
+		expect((await n8n.deactivate(workflowId)).status).toBe(200);
+		expect((await n8n.activate(workflowId)).status).toBe(200);
+
+		const state = await waitFor(emulatorState, (s) => s.subscriptions.length === 1 && s.subscriptions[0].status === 1);
+		expect(state.subscriptions[0].subscription_urn).not.toBe(first.subscription_urn);
+		await n8n.deactivate(workflowId);
+		expect((await emulatorState()).subscriptions).toHaveLength(0);
+	});
+});
+
+describe('SMN node in a real n8n', () => {
+	it('adds (201 then 200 "already exists"), lists and deletes a subscription', async () => {
+		const add = {
+			resource: 'subscription',
+			operation: 'add',
+			topic: topic(),
+			protocol: 'https',
+			endpoint: 'https://hooks.example.com/smn',
+			subscriptionOptions: { remark: 'e2e', headers: { header: [{ name: 'x-source', value: 'n8n' }] } },
+		};
+		const first = await runAction(smnAction('smn-add-1', add));
+		expect(first.response.body).toEqual([
+			expect.objectContaining({ created: true, topicUrn, protocol: 'https', endpoint: 'https://hooks.example.com/smn' }),
+		]);
+		const subscriptionUrn = first.response.body[0].subscriptionUrn;
+		const again = await runAction(smnAction('smn-add-2', add));
+		expect(again.response.body).toEqual([expect.objectContaining({ created: false, subscriptionUrn })]);
+
+		const listed = await runAction(smnAction('smn-list', { resource: 'subscription', operation: 'list', scope: 'topic', topic: topic(), returnAll: true }));
+		expect(listed.response.body).toEqual([
+			expect.objectContaining({ subscription_urn: subscriptionUrn, status: 0, remark: 'e2e', extension: { header: { 'x-source': 'n8n' } } }),
+		]);
+
+		const deleted = await runAction(smnAction('smn-delete', { resource: 'subscription', operation: 'delete', subscriptionUrn }));
+		expect(deleted.response.body).toEqual([{ deleted: true, existed: true, subscriptionUrn }]);
+		expect((await emulatorState()).subscriptions).toHaveLength(0);
+	});
+
+	it('fails bad parameters with a clear message before any request', async () => {
+		await clearRequests();
+		const { execution } = await runAction(
+			smnAction('smn-bad', { resource: 'subscription', operation: 'add', topic: topic(), protocol: 'https', endpoint: 'http://hooks.example.com/smn' }),
+		);
+		expect(execution.status).toBe('error');
+		expect(execution.data.resultData.error.message).toBe('Endpoint must use https');
+		expect(await emulatorRequests()).toEqual([]);
+	});
+
+	it('signs with an access key and renews an expired password token once', async () => {
+		const signing = await n8n.createCredential('Huawei Cloud (AK/SK)', 'huaweiCloudApi', {
+			region: emulator.vendor.region,
+			authType: 'aksk',
+			accessKeyId: Object.keys(emulator.vendor.accessKeys)[0],
+			secretAccessKey: Object.values(emulator.vendor.accessKeys)[0],
+			// n8n's public API requires every field the chosen authentication shows, even optional ones.
+			securityToken: '',
+			projectId: emulator.vendor.projectId,
+			smnEndpoint: emulator.url,
+		});
+		const listTopics = { resource: 'topic', operation: 'list', returnAll: true };
+		const signed = await runAction(smnAction('smn-aksk', listTopics, { id: signing.id, name: 'Huawei Cloud (AK/SK)' }));
+		expect(signed.response.body.map((item: Json) => item.name).sort()).toEqual(['alerts', 'orders']);
+
+		await control('expire-tokens');
+		await clearRequests();
+		const renewed = await runAction(smnAction('smn-renew', listTopics));
+		expect(renewed.execution.status).toBe('success');
+		expect((await emulatorRequests()).map((request) => `${request.method} ${request.path}`)).toEqual([
+			`GET /v2/${emulator.vendor.projectId}/notifications/topics`,
+			'POST /v3/auth/tokens',
+			`GET /v2/${emulator.vendor.projectId}/notifications/topics`,
+		]);
+	});
+});

@@ -1,0 +1,129 @@
+'use strict';
+/**
+ * Crypto for the SMN emulator and tests, written independently of nodes/: a self-signed X.509
+ * certificate built with a small DER encoder (no openssl binary needed), SMN's message signature and
+ * Huawei's SDK-HMAC-SHA256 request signature as the gateway checks it.
+ */
+const crypto = require('node:crypto');
+
+function derLength(length) {
+	if (length < 0x80) return Buffer.from([length]);
+	const bytes = [];
+	for (let value = length; value > 0; value = Math.floor(value / 256)) bytes.unshift(value & 0xff);
+	return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+const der = (tag, ...content) => {
+	const body = Buffer.concat(content);
+	return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
+};
+const sequence = (...items) => der(0x30, ...items);
+const set = (...items) => der(0x31, ...items);
+const integer = (buffer) => der(0x02, buffer[0] & 0x80 ? Buffer.concat([Buffer.from([0]), buffer]) : buffer);
+const nullValue = () => Buffer.from([0x05, 0x00]);
+const utf8 = (text) => der(0x0c, Buffer.from(text, 'utf8'));
+const bitString = (buffer) => der(0x03, Buffer.from([0]), buffer);
+
+function oid(dotted) {
+	const parts = dotted.split('.').map(Number);
+	const bytes = [parts[0] * 40 + parts[1]];
+	for (const part of parts.slice(2)) {
+		const chunk = [part & 0x7f];
+		for (let value = part >> 7; value > 0; value >>= 7) chunk.unshift((value & 0x7f) | 0x80);
+		bytes.push(...chunk);
+	}
+	return der(0x06, Buffer.from(bytes));
+}
+
+function time(date) {
+	const iso = date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+	return date.getUTCFullYear() < 2050 ? der(0x17, Buffer.from(`${iso.slice(2)}Z`)) : der(0x18, Buffer.from(`${iso}Z`));
+}
+
+const SIGNATURE_OIDS = { sha1: '1.2.840.113549.1.1.5', sha256: '1.2.840.113549.1.1.11' };
+
+/**
+ * Creates an RSA key and a self-signed certificate. `digest` is the certificate's own signature
+ * algorithm, which is also the digest SMN signs messages with.
+ */
+function createSelfSignedCertificate({
+	commonName = 'smn.emulator.local',
+	notBefore = new Date(Date.now() - 60 * 60 * 1000),
+	notAfter = new Date(Date.now() + 365 * 24 * 60 * 60 * 1000),
+	digest = 'sha256',
+	keyPair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }),
+} = {}) {
+	const algorithm = sequence(oid(SIGNATURE_OIDS[digest]), nullValue());
+	const name = sequence(set(sequence(oid('2.5.4.3'), utf8(commonName))));
+	const tbs = sequence(
+		der(0xa0, integer(Buffer.from([2]))),
+		integer(crypto.randomBytes(8)),
+		algorithm,
+		name,
+		sequence(time(notBefore), time(notAfter)),
+		name,
+		keyPair.publicKey.export({ type: 'spki', format: 'der' }),
+	);
+	const signature = crypto.sign(digest, tbs, keyPair.privateKey);
+	const certificate = sequence(tbs, algorithm, bitString(signature));
+	const pem = `-----BEGIN CERTIFICATE-----\n${certificate.toString('base64').match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE-----\n`;
+	return { pem, privateKey: keyPair.privateKey, publicKey: keyPair.publicKey, digest };
+}
+
+/** SMN's string to sign: `key\nvalue\n` per signed key, subject only when present and non-empty. */
+function smnStringToSign(message) {
+	const keys =
+		message.type === 'Notification'
+			? ['message', 'message_id', 'subject', 'timestamp', 'topic_urn', 'type'].filter(
+					(key) => key !== 'subject' || (message.subject !== undefined && message.subject !== null && message.subject !== ''),
+				)
+			: ['message', 'message_id', 'subscribe_url', 'timestamp', 'topic_urn', 'type'];
+	return keys.map((key) => `${key}\n${message[key]}\n`).join('');
+}
+
+function signSmnMessage(message, privateKey, digest = 'sha256') {
+	return crypto.sign(digest, Buffer.from(smnStringToSign(message), 'utf8'), privateKey).toString('base64');
+}
+
+// --- SDK-HMAC-SHA256, as the API gateway verifies it ---
+
+const encode = (value) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const sha256Hex = (data) => crypto.createHash('sha256').update(data).digest('hex');
+
+function gatewayCanonicalRequest({ method, path, query, headers, signedHeaders, body }) {
+	let uri = path
+		.split('/')
+		.map((segment) => encode(decodeURIComponent(segment)))
+		.join('/');
+	if (!uri.endsWith('/')) uri += '/';
+	const queryString = Object.entries(query)
+		.map(([key, value]) => [encode(key), encode(value)])
+		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+		.map(([key, value]) => `${key}=${value}`)
+		.join('&');
+	const headerLines = signedHeaders.map((name) => `${name}:${String(headers[name] ?? '').trim()}\n`).join('');
+	return [method, uri, queryString, headerLines, signedHeaders.join(';'), sha256Hex(body)].join('\n');
+}
+
+/** Returns undefined when the signature is right, or the gateway's complaint. */
+function checkGatewaySignature({ method, path, query, headers, body }, keys, now = Date.now()) {
+	const match = /^SDK-HMAC-SHA256 Access=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]+)$/.exec(headers.authorization || '');
+	if (!match) return 'verify aksk signature fail';
+	const [, accessKey, signedList, signature] = match;
+	const secretKey = keys[accessKey];
+	if (!secretKey) return 'verify aksk signature fail';
+	const signedHeaders = signedList.split(';');
+	if (!signedHeaders.includes('x-sdk-date') || !signedHeaders.includes('host')) return 'verify aksk signature fail';
+	const date = headers['x-sdk-date'] || '';
+	const parsed = Date.parse(date.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+	if (!Number.isFinite(parsed) || Math.abs(now - parsed) > 15 * 60 * 1000) return 'verify aksk signature fail: x-sdk-date expired';
+	const canonical = gatewayCanonicalRequest({ method, path, query, headers, signedHeaders, body });
+	const expected = crypto
+		.createHmac('sha256', secretKey)
+		.update(`SDK-HMAC-SHA256\n${date}\n${sha256Hex(canonical)}`)
+		.digest('hex');
+	const ok = expected.length === signature.length && crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(signature));
+	return ok ? undefined : 'verify aksk signature fail';
+}
+
+module.exports = { createSelfSignedCertificate, smnStringToSign, signSmnMessage, checkGatewaySignature, gatewayCanonicalRequest };

@@ -1,0 +1,524 @@
+'use strict';
+/**
+ * Huawei Cloud SMN emulator: IAM password tokens, the API gateway's token and AK/SK checks, SMN
+ * topics, subscriptions (add/list/delete, statuses 0–4, idempotent add, error codes), publish, and
+ * signed HTTP(S) deliveries with the confirmation flow. Deliveries go to loopback addresses only.
+ *
+ * Behaviour follows ../shared/docs/vendor-huawei-smn.md. Where the docs leave things open, the
+ * emulator's choice is marked ASSUMED.
+ */
+const crypto = require('node:crypto');
+const { deliver, matchPath } = require('./server');
+const { createSelfSignedCertificate, signSmnMessage, checkGatewaySignature } = require('./smn-crypto');
+
+const PROTOCOLS = ['email', 'sms', 'functionstage', 'functiongraph', 'http', 'https', 'callnotify', 'wechat', 'dingding', 'feishu', 'welink', 'dingTalkBot'];
+// ASSUMED: robot, function and WeLink subscriptions need no confirmation (status 2); the others start unconfirmed.
+const NEEDS_CONFIRMATION = new Set(['email', 'sms', 'http', 'https', 'callnotify']);
+const CONFIRMATIONS_PER_WINDOW = 200;
+const CONFIRMATION_WINDOW_MS = 10 * 60 * 1000;
+
+const hex = (bytes) => crypto.randomBytes(bytes).toString('hex');
+const requestId = () => hex(16);
+const smnError = (code, message) => ({ request_id: requestId(), code, message });
+const gatewayError = (message) => ({ error_msg: message, error_code: 'APIG.0301', request_id: requestId() });
+
+function createSmnEmulator({
+	region = 'cn-north-4',
+	projectId = '0919a0fb38f24ff5b3e8c4a1b2c3d4e5',
+	domainName = 'emulator-account',
+	users = [{ name: 'n8n-smn', password: 'emulator-password' }],
+	accessKeys = { EMULATORAKEXAMPLE0001: 'emulator-secret-key-0001' },
+	tokenLifetimeSeconds = 86_400,
+	topics = ['orders', 'alerts'],
+	templates = { order_shipped: 'Order {order_id} shipped to {city}' },
+	retryOn5xx = 0,
+	// ASSUMED: SMN sends the confirmation shortly after answering AddSubscription (the docs only say "asynchronously").
+	confirmationDelayMs = 300,
+} = {}) {
+	const signing = createSelfSignedCertificate({ commonName: `smn.${region}.myhuaweicloud.com` });
+	const expired = createSelfSignedCertificate({
+		commonName: `smn.${region}.myhuaweicloud.com`,
+		notBefore: new Date(Date.now() - 2 * 365 * 24 * 3600 * 1000),
+		notAfter: new Date(Date.now() - 24 * 3600 * 1000),
+	});
+	const forger = createSelfSignedCertificate({ commonName: 'forger.example' });
+	const certificateNames = {
+		current: `SMN_${region}_${hex(16)}.pem`,
+		expired: `SMN_${region}_${hex(16)}.pem`,
+		redirect: `SMN_${region}_${hex(16)}.pem`,
+	};
+
+	const state = {
+		topics: new Map(), // urn -> topic
+		subscriptions: new Map(), // urn -> subscription
+		tokens: new Map(), // token -> expires at (ms)
+		deliveries: [],
+		confirmationsSent: new Map(), // endpoint -> [timestamps]
+		// { method, pathIncludes, times, then one of: status (+ body, headers) | drop | dropAfter (act, then drop the answer) }
+		faults: [],
+		expireTokensAfterCalls: undefined, // every token expires once this many more API calls were answered
+		rateLimitEvery: undefined, // every Nth API call is throttled (APIG.0308)
+		apiCalls: 0,
+		rejectLoopback: false,
+		rateLimit: undefined, // { limit, windowMs, hits: [] }
+	};
+
+	const topicUrn = (name) => `urn:smn:${region}:${projectId}:${name}`;
+	function addTopic(name, displayName = '') {
+		const topic = {
+			topic_urn: topicUrn(name),
+			name,
+			display_name: displayName,
+			push_policy: 0,
+			enterprise_project_id: '0',
+			topic_id: hex(16),
+			create_time: new Date().toISOString(),
+			update_time: new Date().toISOString(),
+		};
+		state.topics.set(topic.topic_urn, topic);
+		return topic;
+	}
+	topics.forEach((name) => addTopic(name));
+
+	const certificateUrl = (baseUrl, which = 'current') => `${baseUrl}/smn/${certificateNames[which]}`;
+
+	function takeFault(ctx) {
+		const fault = state.faults.find((f) => (!f.method || f.method === ctx.method) && ctx.path.includes(f.pathIncludes || '') && f.times > 0);
+		if (!fault) return undefined;
+		fault.times -= 1;
+		return fault;
+	}
+
+	function authenticate(ctx) {
+		const token = ctx.headers['x-auth-token'];
+		if (token !== undefined) {
+			const expiresAt = state.tokens.get(token);
+			if (expiresAt === undefined) return gatewayError('Incorrect IAM authentication information: decrypt token fail');
+			if (expiresAt <= Date.now()) return gatewayError(`Incorrect IAM authentication information: token expires, expires_at: ${new Date(expiresAt).toISOString()}`);
+			return undefined;
+		}
+		if (ctx.headers.authorization) {
+			const problem = checkGatewaySignature(
+				{ method: ctx.method, path: ctx.path, query: ctx.query, headers: ctx.headers, body: ctx.rawBody },
+				accessKeys,
+			);
+			if (problem) return gatewayError(`Incorrect IAM authentication information: ${problem}`);
+			if (ctx.headers['x-project-id'] !== undefined && ctx.headers['x-project-id'] !== projectId) {
+				return gatewayError('Incorrect IAM authentication information: project id mismatch'); // ASSUMED wording
+			}
+			return undefined;
+		}
+		return gatewayError('Incorrect IAM authentication information: x-auth-token not found');
+	}
+
+	function issueToken(ctx) {
+		const auth = (ctx.json && ctx.json.auth) || {};
+		const user = auth.identity && auth.identity.password && auth.identity.password.user;
+		if (!user || !Array.isArray(auth.identity.methods) || !auth.identity.methods.includes('password')) {
+			return ctx.reply(400, { error: { code: 400, message: 'The request body is invalid.', title: 'Bad Request' } });
+		}
+		const known = users.find((u) => u.name === user.name && u.password === user.password);
+		if (!known || !user.domain || user.domain.name !== domainName) {
+			return ctx.reply(401, { error: { code: 401, message: 'The username or password is wrong.', title: 'Unauthorized' } });
+		}
+		const scope = (auth.scope && auth.scope.project) || {};
+		if ((scope.id !== undefined && scope.id !== projectId) || (scope.id === undefined && scope.name !== region)) {
+			return ctx.reply(400, { error: { code: 400, message: 'The project in scope does not exist.', title: 'Bad Request' } }); // ASSUMED
+		}
+		const token = `MII${hex(48)}`;
+		const expiresAt = Date.now() + tokenLifetimeSeconds * 1000;
+		state.tokens.set(token, expiresAt);
+		const micro = (ms) => new Date(ms).toISOString().replace('Z', '000Z');
+		return ctx.reply(
+			201,
+			{
+				token: {
+					expires_at: micro(expiresAt),
+					issued_at: micro(Date.now()),
+					methods: ['password'],
+					project: { id: projectId, name: region, domain: { id: hex(16), name: domainName } },
+					roles: [{ id: hex(16), name: 'smn_adm' }],
+					user: { id: hex(16), name: known.name, domain: { id: hex(16), name: domainName }, password_expires_at: '' },
+				},
+			},
+			{ 'X-Subject-Token': token },
+		);
+	}
+
+	function page(items, query) {
+		const offset = Number(query.offset || 0);
+		const limit = Number(query.limit || 100);
+		if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100) return undefined;
+		return items.slice(offset, offset + limit);
+	}
+
+	function validateEndpoint(protocol, endpoint) {
+		if (typeof endpoint !== 'string' || endpoint === '') return false;
+		if (protocol === 'http' || protocol === 'https') {
+			if (!endpoint.startsWith(`${protocol}://`)) return false;
+			// Real SMN refuses private and loopback addresses; the emulator allows them so a local n8n can subscribe. ASSUMED switchable.
+			return !(state.rejectLoopback && /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint));
+		}
+		if (protocol === 'email') return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(endpoint);
+		if (protocol === 'sms' || protocol === 'callnotify') return /^\+?[0-9]{5,20}$/.test(endpoint);
+		return true;
+	}
+
+	function baseMessage(subscription, type, fields) {
+		return {
+			type,
+			topic_urn: subscription.topic_urn,
+			message_id: hex(16),
+			timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+			...fields,
+		};
+	}
+
+	function signed(message, { baseUrl, certificate = 'current', forge = false } = {}) {
+		const key = forge ? forger : certificate === 'expired' ? expired : signing;
+		const withCert = { signing_cert_url: certificateUrl(baseUrl, certificate === 'redirect' ? 'redirect' : certificate), ...message };
+		return { ...withCert, signature_version: 'v1', signature: signSmnMessage(withCert, key.privateKey) };
+	}
+
+	async function send(subscription, body, rawOverride) {
+		const headers = {
+			'content-type': 'application/json',
+			'x-smn-message-type': body.type,
+			'x-smn-message-id': body.message_id,
+			'x-smn-topic-urn': body.topic_urn,
+			'x-smn-subscription-urn': subscription.subscription_urn,
+			...(subscription.status === 1 && subscription.extension && subscription.extension.header ? subscription.extension.header : {}),
+		};
+		const raw = rawOverride || JSON.stringify(body);
+		let result;
+		for (let attempt = 0; attempt <= retryOn5xx; attempt++) {
+			result = await deliver(subscription.endpoint, { headers, body: raw });
+			if (!(result.statusCode >= 500)) break;
+		}
+		const record = { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type: body.type, message_id: body.message_id, raw, statusCode: result.statusCode, response: result.body, error: result.error, at: Date.now() };
+		state.deliveries.push(record);
+		return record;
+	}
+
+	function confirmationFor(subscription, baseUrl) {
+		subscription.token = hex(32);
+		const subscribeUrl = `${baseUrl}/v2/notifications/subscriptions/subscribe?${new URLSearchParams({ topic_urn: subscription.topic_urn, endpoint: subscription.endpoint, token: subscription.token })}`;
+		return baseMessage(subscription, 'SubscriptionConfirmation', {
+			message: `You are invited to subscribe to topic ${subscription.topic_urn}. To confirm the subscription, visit the subscribe_url included in this message. The URL is valid for 48 hours.`,
+			subscribe_url: subscribeUrl,
+		});
+	}
+
+	async function sendConfirmation(subscription, baseUrl) {
+		const sent = (state.confirmationsSent.get(subscription.endpoint) || []).filter((at) => at > Date.now() - CONFIRMATION_WINDOW_MS);
+		if (sent.length >= CONFIRMATIONS_PER_WINDOW) return { skipped: 'confirmation rate limit (200 per 10 minutes)' };
+		sent.push(Date.now());
+		state.confirmationsSent.set(subscription.endpoint, sent);
+		return send(subscription, signed(confirmationFor(subscription, baseUrl), { baseUrl }));
+	}
+
+	function listItem(subscription) {
+		const { topic_urn, protocol, subscription_urn, owner, endpoint, remark, status, extension } = subscription;
+		return { topic_urn, protocol, subscription_urn, owner, endpoint, remark, status, filter_polices: [], ...(extension ? { extension } : {}) };
+	}
+
+	function addSubscription(ctx, topic) {
+		const body = ctx.json || {};
+		if (!PROTOCOLS.includes(body.protocol)) return ctx.reply(400, smnError('SMN.0011', 'Invalid protocol.'));
+		if (!validateEndpoint(body.protocol, body.endpoint)) return ctx.reply(400, smnError('SMN.0012', 'Invalid endpoint.'));
+		if (body.remark !== undefined && Buffer.byteLength(String(body.remark), 'utf8') > 128) return ctx.reply(400, smnError('SMN.0082', 'The remark is too long.'));
+		if (body.protocol === 'feishu' && !(body.extension && (body.extension.keyword || body.extension.sign_secret))) {
+			return ctx.reply(400, smnError('SMN.0160', 'Invalid endpoint.')); // ASSUMED code for a missing feishu keyword/sign_secret
+		}
+		if (body.protocol === 'welink' && !(body.extension && body.extension.client_id && body.extension.client_secret)) {
+			return ctx.reply(400, smnError('SMN.0160', 'Invalid endpoint.')); // ASSUMED
+		}
+		const existing = [...state.subscriptions.values()].find((s) => s.topic_urn === topic.topic_urn && s.endpoint === body.endpoint && s.protocol === body.protocol);
+		if (existing) {
+			// ASSUMED body: the documented 200 carries SMN.0190 next to the existing URN.
+			return ctx.reply(200, { request_id: requestId(), subscription_urn: existing.subscription_urn, code: 'SMN.0190', message: 'The endpoint already exists.' });
+		}
+		const subscription = {
+			topic_urn: topic.topic_urn,
+			protocol: body.protocol,
+			subscription_urn: `${topic.topic_urn}:${hex(16)}`,
+			owner: projectId,
+			endpoint: body.endpoint,
+			remark: body.remark || '',
+			status: NEEDS_CONFIRMATION.has(body.protocol) ? 0 : 2,
+			...(body.extension ? { extension: body.extension } : {}),
+			created_at: Date.now(),
+		};
+		state.subscriptions.set(subscription.subscription_urn, subscription);
+		ctx.reply(201, { request_id: requestId(), subscription_urn: subscription.subscription_urn });
+		if (body.protocol === 'http' || body.protocol === 'https') {
+			// SMN confirms asynchronously, after answering the subscribe call.
+			setTimeout(() => sendConfirmation(subscription, ctx.baseUrl), confirmationDelayMs);
+		}
+		return undefined;
+	}
+
+	function publish(ctx, topic) {
+		const body = ctx.json || {};
+		let text;
+		if (body.message_structure !== undefined) {
+			let structure;
+			try {
+				structure = JSON.parse(body.message_structure);
+			} catch {
+				return ctx.reply(400, smnError('SMN.0021', 'Invalid message_structure.'));
+			}
+			if (!structure || typeof structure.default !== 'string') return ctx.reply(400, smnError('SMN.0021', 'Invalid message_structure.'));
+			text = (protocol) => structure[protocol] ?? structure.default;
+		} else if (body.message_template_name !== undefined) {
+			const template = templates[body.message_template_name];
+			if (!template) return ctx.reply(404, smnError('SMN.0034', 'Message template not found.')); // ASSUMED code
+			const rendered = template.replace(/\{([A-Za-z0-9_]+)\}/g, (_, tag) => String((body.tags || {})[tag] ?? ''));
+			text = () => rendered;
+		} else if (typeof body.message === 'string' && body.message !== '') {
+			if (Buffer.byteLength(body.message) > 256 * 1024) return ctx.reply(403, smnError('SMN.0009', 'Invalid message.'));
+			text = () => body.message;
+		} else {
+			return ctx.reply(403, smnError('SMN.0009', 'Invalid message.'));
+		}
+		if (body.subject !== undefined && Buffer.byteLength(String(body.subject)) > 512) return ctx.reply(403, smnError('SMN.0008', 'Invalid subject.'));
+		if (body.time_to_live !== undefined && !(Number(body.time_to_live) >= 1 && Number(body.time_to_live) <= 86400)) {
+			return ctx.reply(400, smnError('SMN.0009', 'Invalid time_to_live.')); // ASSUMED code
+		}
+		const messageId = hex(16);
+		ctx.reply(200, { request_id: requestId(), message_id: messageId });
+		const receivers = [...state.subscriptions.values()].filter((s) => s.topic_urn === topic.topic_urn && s.status === 1 && (s.protocol === 'http' || s.protocol === 'https'));
+		setImmediate(() => {
+			for (const subscription of receivers) {
+				const message = baseMessage(subscription, 'Notification', {
+					message: text(subscription.protocol),
+					message_id: messageId,
+					...(body.subject ? { subject: body.subject } : {}),
+					unsubscribe_url: `${ctx.baseUrl}/v2/notifications/subscriptions/unsubscribe?subscription_urn=${encodeURIComponent(subscription.subscription_urn)}`,
+				});
+				send(subscription, signed(message, { baseUrl: ctx.baseUrl }));
+			}
+		});
+		return undefined;
+	}
+
+	function findSubscription(body) {
+		return [...state.subscriptions.values()].find(
+			(s) => (body.subscription_urn === undefined || s.subscription_urn === body.subscription_urn) && (body.endpoint === undefined || s.endpoint === body.endpoint),
+		);
+	}
+
+	async function handleControl(ctx) {
+		const body = ctx.json || {};
+		if (ctx.path === '/_emulator/smn/state' && ctx.method === 'GET') {
+			return ctx.reply(200, {
+				region,
+				projectId,
+				topics: [...state.topics.values()],
+				subscriptions: [...state.subscriptions.values()].map(listItem),
+				deliveries: state.deliveries,
+				certificateUrl: certificateUrl(ctx.baseUrl),
+			});
+		}
+		if (ctx.path === '/_emulator/smn/topics' && ctx.method === 'POST') {
+			return ctx.reply(200, addTopic(body.name, body.display_name));
+		}
+		if (ctx.path === '/_emulator/smn/fire' && ctx.method === 'POST') {
+			// Sends one message to a subscription's endpoint. Options model attacks:
+			// overrides (signed over), tamper (changed after signing), forge (a key that is not SMN's),
+			// certificate: 'expired' | 'redirect', replay: a message_id delivered before (sent again byte for byte).
+			const subscription = findSubscription(body);
+			if (!subscription) return ctx.reply(404, { error: 'no such subscription' });
+			if (body.replay) {
+				const earlier = state.deliveries.find((d) => d.message_id === body.replay);
+				if (!earlier) return ctx.reply(404, { error: 'no such delivery' });
+				return ctx.reply(200, await send(subscription, JSON.parse(earlier.raw), earlier.raw));
+			}
+			const type = body.type || 'Notification';
+			const unsigned =
+				type === 'Notification'
+					? baseMessage(subscription, type, { message: body.message ?? 'hello from the emulator', ...(body.subject !== undefined ? { subject: body.subject } : {}) })
+					: type === 'SubscriptionConfirmation'
+						? confirmationFor(subscription, ctx.baseUrl)
+						: baseMessage(subscription, type, { message: 'You have unsubscribed.', subscribe_url: `${ctx.baseUrl}/v2/notifications/subscriptions/subscribe?topic_urn=${encodeURIComponent(subscription.topic_urn)}&endpoint=${encodeURIComponent(subscription.endpoint)}&token=${hex(32)}` });
+			const message = signed({ ...unsigned, ...(body.overrides || {}) }, { baseUrl: ctx.baseUrl, certificate: body.certificate, forge: Boolean(body.forge) });
+			return ctx.reply(200, await send(subscription, { ...message, ...(body.tamper || {}) }));
+		}
+		if (ctx.path === '/_emulator/smn/resend-confirmation' && ctx.method === 'POST') {
+			const subscription = findSubscription(body);
+			if (!subscription) return ctx.reply(404, { error: 'no such subscription' });
+			return ctx.reply(200, await sendConfirmation(subscription, ctx.baseUrl));
+		}
+		if (ctx.path === '/_emulator/smn/set-status' && ctx.method === 'POST') {
+			const subscription = findSubscription(body);
+			if (!subscription) return ctx.reply(404, { error: 'no such subscription' });
+			subscription.status = Number(body.status);
+			return ctx.reply(200, listItem(subscription));
+		}
+		if (ctx.path === '/_emulator/smn/forget' && ctx.method === 'POST') {
+			const removed = [...state.subscriptions.keys()].filter((urn) => body.subscription_urn === undefined || urn === body.subscription_urn);
+			removed.forEach((urn) => state.subscriptions.delete(urn));
+			return ctx.reply(200, { removed });
+		}
+		if (ctx.path === '/_emulator/smn/expire-tokens' && ctx.method === 'POST') {
+			for (const token of state.tokens.keys()) state.tokens.set(token, Date.now() - 1000);
+			return ctx.reply(200, { ok: true });
+		}
+		if (ctx.path === '/_emulator/smn/rate-limit' && ctx.method === 'POST') {
+			state.rateLimit = body.limit ? { limit: Number(body.limit), windowMs: Number(body.windowMs || 1000), hits: [] } : undefined;
+			return ctx.reply(200, { ok: true });
+		}
+		if (ctx.path === '/_emulator/smn/schedule' && ctx.method === 'POST') {
+			state.expireTokensAfterCalls = body.expireTokensAfterCalls;
+			state.rateLimitEvery = body.rateLimitEvery;
+			state.apiCalls = 0;
+			return ctx.reply(200, { ok: true });
+		}
+		if (ctx.path === '/_emulator/smn/faults' && ctx.method === 'POST') {
+			state.faults.push({ times: 1, ...body });
+			return ctx.reply(200, { ok: true });
+		}
+		if (ctx.path === '/_emulator/smn/reset' && ctx.method === 'POST') {
+			state.subscriptions.clear();
+			state.deliveries.length = 0;
+			state.faults.length = 0;
+			state.confirmationsSent.clear();
+			state.tokens.clear();
+			state.topics.clear();
+			topics.forEach((name) => addTopic(name));
+			state.rejectLoopback = Boolean(body.rejectLoopback);
+			state.rateLimit = undefined;
+			state.expireTokensAfterCalls = undefined;
+			state.rateLimitEvery = undefined;
+			state.apiCalls = 0;
+			return ctx.reply(200, { ok: true });
+		}
+		return ctx.reply(404, { error: 'unknown control endpoint' });
+	}
+
+	async function handle(ctx) {
+		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
+
+		const fault = takeFault(ctx);
+		if (fault?.drop) return ctx.drop();
+		if (fault?.dropAfter) ctx.reply = () => ctx.drop();
+		else if (fault) return ctx.reply(fault.status, fault.body ?? smnError('SMN.0018', 'Internal error.'), fault.headers || {});
+
+		if (ctx.path === '/v3/auth/tokens' && ctx.method === 'POST') return issueToken(ctx);
+
+		let params = matchPath('/smn/:certificate', ctx.path);
+		if (params && ctx.method === 'GET') {
+			if (params.certificate === certificateNames.current) return ctx.reply(200, signing.pem, { 'content-type': 'application/octet-stream' });
+			if (params.certificate === certificateNames.expired) return ctx.reply(200, expired.pem, { 'content-type': 'application/octet-stream' });
+			if (params.certificate === certificateNames.redirect) return ctx.reply(302, '', { location: certificateUrl(ctx.baseUrl) });
+			return ctx.reply(404, smnError('SMN.0404', 'Certificate not found.')); // ASSUMED
+		}
+
+		if (ctx.path === '/v2/notifications/subscriptions/subscribe' && ctx.method === 'GET') {
+			// The public confirmation link: no IAM authentication, the token proves the message was received.
+			const subscription = [...state.subscriptions.values()].find((s) => s.topic_urn === ctx.query.topic_urn && s.endpoint === ctx.query.endpoint);
+			if (!subscription || !subscription.token || subscription.token !== ctx.query.token) return ctx.reply(403, smnError('SMN.0022', 'Invalid token.'));
+			subscription.status = 1;
+			return ctx.reply(200, { request_id: requestId(), subscription_urn: subscription.subscription_urn });
+		}
+		if (ctx.path === '/v2/notifications/subscriptions/unsubscribe' && ctx.method === 'GET') {
+			const subscription = state.subscriptions.get(ctx.query.subscription_urn);
+			if (!subscription) return ctx.reply(404, smnError('SMN.0013', 'Subscription not found.'));
+			subscription.status = 3;
+			return ctx.reply(200, { request_id: requestId(), subscription_urn: subscription.subscription_urn });
+		}
+
+		if (state.rateLimit) {
+			const { limit, windowMs, hits } = state.rateLimit;
+			const now = Date.now();
+			while (hits.length > 0 && hits[0] <= now - windowMs) hits.shift();
+			if (hits.length >= limit) {
+				// ASSUMED: the gateway's throttling answer (APIG.0308, HTTP 429, no Retry-After header).
+				return ctx.reply(429, { error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:' + limit + ',time:1 second', error_code: 'APIG.0308', request_id: requestId() });
+			}
+			hits.push(now);
+		}
+
+		state.apiCalls += 1;
+		if (state.rateLimitEvery && state.apiCalls % state.rateLimitEvery === 0) {
+			return ctx.reply(429, { error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:' + state.rateLimitEvery + ',time:1 second', error_code: 'APIG.0308', request_id: requestId() });
+		}
+		if (state.expireTokensAfterCalls !== undefined && state.apiCalls > state.expireTokensAfterCalls) {
+			for (const token of state.tokens.keys()) state.tokens.set(token, Date.now() - 1000);
+			state.expireTokensAfterCalls = undefined;
+		}
+
+		const unauthorized = authenticate(ctx);
+		if (unauthorized) return ctx.reply(401, unauthorized);
+
+		params = matchPath('/v2/:project/notifications/:rest', ctx.path.replace(/^(\/v2\/[^/]+\/notifications\/)(.*)$/, (_, head, rest) => head + encodeURIComponent(rest)));
+		if (!params) return ctx.reply(404, smnError('SMN.0404', 'Not found.'));
+		if (params.project !== projectId) return ctx.reply(403, smnError('SMN.0001', 'No permission for this project.')); // ASSUMED
+		const rest = params.rest;
+
+		if (rest === 'topics' && ctx.method === 'GET') {
+			const q = ctx.query;
+			const all = [...state.topics.values()]
+				.filter((t) => (!q.name || t.name === q.name) && (!q.fuzzy_name || t.name.includes(q.fuzzy_name)) && (!q.topic_id || t.topic_id === q.topic_id) && (!q.fuzzy_display_name || t.display_name.includes(q.fuzzy_display_name)))
+				.reverse();
+			const items = page(all, q);
+			if (!items) return ctx.reply(400, smnError('SMN.0015', 'Invalid offset or limit.'));
+			return ctx.reply(200, { request_id: requestId(), topic_count: all.length, topics: items.map(({ topic_urn, name, display_name, push_policy, enterprise_project_id, topic_id }) => ({ topic_urn, name, display_name, push_policy, enterprise_project_id, topic_id })) });
+		}
+		if (rest === 'subscriptions' && ctx.method === 'GET') {
+			const q = ctx.query;
+			if (q.status !== undefined && !/^[0-4]$/.test(q.status)) return ctx.reply(400, smnError('SMN.0043', 'Invalid subscription status.')); // ASSUMED code
+			const all = [...state.subscriptions.values()].filter((s) => (!q.protocol || s.protocol === q.protocol) && (q.status === undefined || s.status === Number(q.status)) && (!q.endpoint || s.endpoint === q.endpoint) && (!q.fuzzy_remark || s.remark.includes(q.fuzzy_remark)));
+			const items = page(all, q);
+			if (!items) return ctx.reply(400, smnError('SMN.0015', 'Invalid offset or limit.'));
+			return ctx.reply(200, { request_id: requestId(), subscription_count: all.length, subscriptions: items.map(listItem) });
+		}
+		let match = /^subscriptions\/(.+)$/.exec(rest);
+		if (match && ctx.method === 'DELETE') {
+			if (!state.subscriptions.delete(match[1])) return ctx.reply(404, smnError('SMN.0013', 'Subscription not found.'));
+			return ctx.reply(200, { request_id: requestId() });
+		}
+		match = /^topics\/([^/]+)(?:\/(subscriptions|publish))?(?:\/(.+))?$/.exec(rest);
+		if (match) {
+			const [, urn, child, childUrn] = match;
+			if (!/^urn:smn:[a-z0-9-]+:[A-Za-z0-9-]+:[A-Za-z0-9_-]+$/.test(urn)) return ctx.reply(400, smnError('SMN.0005', 'Invalid topic_urn.'));
+			const topic = state.topics.get(urn);
+			if (!topic) return ctx.reply(404, smnError('SMN.0006', 'Topic not found.'));
+			if (!child && ctx.method === 'GET') return ctx.reply(200, { request_id: requestId(), ...topic });
+			if (child === 'subscriptions' && !childUrn && ctx.method === 'POST') return addSubscription(ctx, topic);
+			if (child === 'subscriptions' && !childUrn && ctx.method === 'GET') {
+				const all = [...state.subscriptions.values()].filter((s) => s.topic_urn === urn && (!ctx.query.fuzzy_remark || s.remark.includes(ctx.query.fuzzy_remark)));
+				const items = page(all, ctx.query);
+				if (!items) return ctx.reply(400, smnError('SMN.0015', 'Invalid offset or limit.'));
+				return ctx.reply(200, { request_id: requestId(), subscription_count: all.length, subscriptions: items.map(listItem) });
+			}
+			if (child === 'subscriptions' && childUrn && ctx.method === 'DELETE') {
+				const subscription = state.subscriptions.get(childUrn);
+				if (!subscription || subscription.topic_urn !== urn) return ctx.reply(404, smnError('SMN.0013', 'Subscription not found.'));
+				state.subscriptions.delete(childUrn);
+				return ctx.reply(200, { request_id: requestId() });
+			}
+			if (child === 'publish' && ctx.method === 'POST') return publish(ctx, topic);
+		}
+		return ctx.reply(404, smnError('SMN.0404', 'Not found.'));
+	}
+
+	const vendor = {
+		name: 'smn',
+		state,
+		handle,
+		region,
+		projectId,
+		domainName,
+		users,
+		accessKeys,
+		topicUrn,
+		certificatePem: signing.pem,
+		/** Signs a message as SMN would (see /_emulator/smn/fire for the options), for tests that deliver it themselves. */
+		sign: (message, options = {}) => signed(message, { baseUrl: vendor.baseUrl, ...options }),
+		certificateUrl,
+	};
+	return vendor;
+}
+
+module.exports = { createSmnEmulator };

@@ -1,0 +1,257 @@
+/**
+ * DingTalk Trigger under attack and under faults: forged, tampered and malformed pushes are all rejected
+ * without running or calling anything; 50 activate/deactivate cycles against a faulty emulator leave no
+ * subscription behind; a 500-item node run survives a token expiry and periodic rate limiting.
+ */
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
+import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
+import { NodeHarness, type WebhookRequest } from '../harness/n8n';
+import { printCorpus, printLifecycle } from './report';
+import { strayRequests } from './setup';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startEmulator } = require('../emulator/server');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createDingTalkEmulator, sign, encrypt } = require('../emulator/dingtalk');
+
+const ADMIN_UNION_ID = 'emuUnionAdmin4220';
+
+let emulator: any;
+const control = (route: string, body: object = {}) =>
+	fetch(`${emulator.url}/_emulator/dingtalk/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+const subscriptions = async () => ((await (await fetch(`${emulator.url}/_emulator/dingtalk/state`)).json()) as { subscriptions: any[] }).subscriptions;
+
+function credentials() {
+	return {
+		baseUrl: 'custom',
+		customBaseUrl: emulator.url,
+		legacyBaseUrl: emulator.url,
+		authentication: 'appCredentials',
+		appKey: emulator.vendor.appKey,
+		appSecret: emulator.vendor.appSecret,
+		callbackToken: emulator.vendor.callbackToken,
+		aesSecretKey: emulator.vendor.aesKey,
+		corpId: emulator.vendor.corpId,
+	};
+}
+
+function trigger(staticData: object = {}) {
+	return new NodeHarness({
+		nodeType: new DingTalkTrigger(),
+		credentialTypes: { dingTalkApi: new DingTalkApi() },
+		credentials: { dingTalkApi: credentials() },
+		parameters: {
+			scope: 'ORG',
+			scopeId: emulator.vendor.corpId,
+			unionId: ADMIN_UNION_ID,
+			events: ['storage_dentry_create', 'storage_dentry_update', 'storage_dentry_delete'],
+		},
+		staticData: { 'node:DingTalk Trigger': staticData },
+	});
+}
+
+/** Raw AES-CBC over the emulator's key, to build ciphertexts with valid signatures but broken insides. */
+function aesKey(): Buffer {
+	return Buffer.from(`${emulator.vendor.aesKey}=`, 'base64');
+}
+function rawEncrypt(plain: Buffer): string {
+	const cipher = createCipheriv('aes-256-cbc', aesKey(), aesKey().subarray(0, 16)).setAutoPadding(false);
+	return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
+}
+function rawDecrypt(encrypted: string): Buffer {
+	const decipher = createDecipheriv('aes-256-cbc', aesKey(), aesKey().subarray(0, 16)).setAutoPadding(false);
+	return Buffer.concat([decipher.update(Buffer.from(encrypted, 'base64')), decipher.final()]);
+}
+
+beforeAll(async () => {
+	// No per-second limit here: the suite's back-off is shrunk to milliseconds (see setup.ts).
+	emulator = await startEmulator(createDingTalkEmulator({ qpsLimit: Infinity }));
+});
+
+afterAll(async () => {
+	await emulator?.close();
+});
+
+describe('DingTalk Trigger: forged, tampered and malformed pushes', () => {
+	it('rejects every forgery with 401, runs nothing, calls nothing; accepts every genuine push once', async () => {
+		const harness = trigger();
+		await harness.activate();
+		const requestsBefore = emulator.requests.length;
+		const token = emulator.vendor.callbackToken;
+		let sequence = 0;
+		const event = () => JSON.stringify({ EventType: 'storage_dentry_update', eventId: `rel-${++sequence}`, spaceId: '1', dentryId: `${sequence}`, eventScope: 'ORG' });
+		/** A push signed with the right token over whatever ciphertext and query values are given. */
+		const push = (encrypted: string, { timestamp = '1763700000000', nonce = 'relnonce', signWith = token, signatureName = 'msg_signature' } = {}): WebhookRequest => ({
+			body: { encrypt: encrypted },
+			query: { [signatureName]: sign(signWith, timestamp, nonce, encrypted), timestamp, nonce },
+		});
+		const genuine = (plain = event()) => push(encrypt(emulator.vendor.aesKey, plain, emulator.vendor.appKey));
+		const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === '0' ? '1' : '0') + text.slice(at + 1);
+		const withQuery = (request: WebhookRequest, change: (query: Record<string, string>) => Record<string, string>) => ({ ...request, query: change({ ...request.query! }) });
+		const base = genuine();
+		const blocks = Buffer.from((base.body as { encrypt: string }).encrypt, 'base64').length / 16;
+
+		const forgeries: Array<[string, WebhookRequest]> = [
+			...Array.from({ length: 20 }, (_, i): [string, WebhookRequest] => [
+				`signature digit ${i * 2} changed`,
+				withQuery(genuine(), (query) => ({ ...query, msg_signature: flip(query.msg_signature, i * 2) })),
+			]),
+			...Array.from({ length: blocks }, (_, block): [string, WebhookRequest] => {
+				const bytes = Buffer.from((genuine().body as { encrypt: string }).encrypt, 'base64');
+				bytes[block * 16 + 3] ^= 0x5a;
+				return [`ciphertext block ${block} corrupted, re-signed`, push(bytes.toString('base64'))];
+			}),
+			['signature truncated', withQuery(genuine(), (query) => ({ ...query, msg_signature: query.msg_signature.slice(0, -1) }))],
+			['signature empty', withQuery(genuine(), (query) => ({ ...query, msg_signature: '' }))],
+			['signature missing', withQuery(genuine(), ({ msg_signature: _s, ...query }) => query)],
+			['signature under another name', withQuery(genuine(), ({ msg_signature, ...query }) => ({ ...query, sig: msg_signature }))],
+			['signed with another token', push(encrypt(emulator.vendor.aesKey, event(), emulator.vendor.appKey), { signWith: 'another-token' })],
+			['timestamp changed after signing', withQuery(genuine(), (query) => ({ ...query, timestamp: '1763700000001' }))],
+			['timestamp missing', withQuery(genuine(), ({ timestamp: _t, ...query }) => query)],
+			['nonce changed after signing', withQuery(genuine(), (query) => ({ ...query, nonce: 'othernonce' }))],
+			['nonce missing', withQuery(genuine(), ({ nonce: _n, ...query }) => query)],
+			['no query at all', { body: genuine().body, query: {} }],
+			['encrypt missing', { ...genuine(), body: {} }],
+			['encrypt empty', push('')],
+			['encrypt not Base64 of whole blocks', push('c2hvcnQ=')],
+			['encrypt truncated by one block', push(Buffer.from((genuine().body as { encrypt: string }).encrypt, 'base64').subarray(16).toString('base64'))],
+			['encrypt as a number', { ...genuine(), body: { encrypt: 12345 } }],
+			['encrypted with another AES key', push(encrypt('Other0AesKey000000000000000000000000000000B', event(), emulator.vendor.appKey))],
+			['owner key of another app', push(encrypt(emulator.vendor.aesKey, event(), 'dingsomeoneelse00000'))],
+			['owner key empty', push(encrypt(emulator.vendor.aesKey, event(), ''))],
+			['owner key with a suffix', push(encrypt(emulator.vendor.aesKey, event(), `${emulator.vendor.appKey}x`))],
+			['owner key in upper case', push(encrypt(emulator.vendor.aesKey, event(), emulator.vendor.appKey.toUpperCase()))],
+			['pad byte above 32', (() => {
+				const plain = rawDecrypt((genuine().body as { encrypt: string }).encrypt);
+				plain[plain.length - 1] = 33;
+				return push(rawEncrypt(plain));
+			})()],
+			['length field past the end', (() => {
+				const plain = rawDecrypt((genuine().body as { encrypt: string }).encrypt);
+				plain.writeUInt32BE(1 << 20, 16);
+				return push(rawEncrypt(plain));
+			})()],
+			['plaintext that is not JSON', genuine('EventType=storage_dentry_update')],
+			['plaintext that is a JSON array', genuine('[{"EventType":"storage_dentry_update"}]')],
+			['plaintext that is a JSON string', genuine('"success"')],
+			['plaintext that is null', genuine('null')],
+		];
+
+		let rejected = 0;
+		for (const [label, request] of forgeries) {
+			const { result, response } = await harness.webhook(request);
+			const ok = response.statusCode === 401 && result.workflowData === undefined;
+			if (!ok) throw new Error(`forgery accepted: ${label} (${response.statusCode})`);
+			rejected++;
+		}
+
+		let accepted = 0;
+		const genuineRequests = Array.from({ length: 10 }, () => genuine());
+		for (const request of genuineRequests) {
+			const { result, response } = await harness.webhook(request);
+			if (response.statusCode === 200 && result.workflowData?.[0].length === 1) accepted++;
+		}
+		let duplicatesSuppressed = 0;
+		for (const request of genuineRequests.slice(0, 5)) {
+			const { result, response } = await harness.webhook(request);
+			if (response.statusCode === 200 && result.workflowData === undefined) duplicatesSuppressed++;
+		}
+
+		expect(rejected).toBe(forgeries.length);
+		expect(forgeries.length).toBeGreaterThanOrEqual(50);
+		expect(accepted).toBe(genuineRequests.length);
+		expect(duplicatesSuppressed).toBe(5);
+		expect(emulator.requests.length).toBe(requestsBefore);
+		expect(strayRequests).toEqual([]);
+		printCorpus({ vendor: 'DingTalk', forgeriesTried: forgeries.length, forgeriesRejected: rejected, genuineTried: genuineRequests.length, genuineAccepted: accepted, duplicatesSuppressed });
+		expect(await harness.hook('delete')).toBe(true);
+	});
+});
+
+describe('DingTalk Trigger: lifecycle under faults', () => {
+	it('survives 50 activate/deactivate cycles with 5xx, dropped connections, expired tokens and lost subscriptions', async () => {
+		await control('reset');
+		const staticData = {};
+		const faultsByCycle: Array<Array<object>> = [
+			[],
+			[{ method: 'POST', pathIncludes: '/storage/events/subscribe', status: 500, body: { code: 'systemError', message: 'x' } }],
+			[{ method: 'POST', pathIncludes: '/storage/events/subscribe', status: 503, body: { code: 'operationTimeout', message: 'x' }, times: 5 }],
+			[{ method: 'POST', pathIncludes: '/storage/events/subscribe', dropAfter: true }],
+			[{ method: 'POST', pathIncludes: '/storage/events/unsubscribe', drop: true, times: 5 }],
+			[{ method: 'POST', pathIncludes: '/storage/events/unsubscribe', status: 500, body: { code: 'unknownError', message: 'x' }, times: 5 }],
+			[{ method: 'POST', pathIncludes: '/oauth2/accessToken', drop: true }],
+			[{ method: 'POST', pathIncludes: '/storage/events/unsubscribe', status: 403, body: { code: 'permissionDenied', message: 'x' } }],
+		];
+		let faultsInjected = 0;
+		let failuresSurfaced = 0;
+		const unclearFailures: string[] = [];
+
+		for (let cycle = 0; cycle < 50; cycle++) {
+			const harness = trigger(staticData);
+			Object.assign(harness.staticData, staticData);
+			for (const fault of faultsByCycle[cycle % faultsByCycle.length]) {
+				await control('faults', fault);
+				faultsInjected++;
+			}
+			if (cycle % 7 === 3) {
+				await control('expire-tokens');
+				faultsInjected++;
+			}
+			try {
+				await harness.activate();
+			} catch (error) {
+				failuresSurfaced++;
+				if (!/^(DingTalk (error|could not be reached)|DingTalk refused to issue)/.test((error as Error).message)) unclearFailures.push((error as Error).message);
+			}
+			if (cycle % 5 === 4) {
+				await control('forget');
+				faultsInjected++;
+			}
+			const deleted = await harness.hook('delete');
+			if (!deleted) failuresSurfaced++;
+			Object.keys(staticData).forEach((key) => delete (staticData as Record<string, unknown>)[key]);
+			Object.assign(staticData, harness.staticData);
+			emulator.vendor.state.faults.length = 0;
+		}
+
+		const final = trigger(staticData);
+		Object.assign(final.staticData, staticData);
+		await final.activate();
+		expect(await final.hook('delete')).toBe(true);
+		const leftover = await subscriptions();
+
+		expect(unclearFailures).toEqual([]);
+		expect(failuresSurfaced).toBeGreaterThan(0);
+		expect(leftover).toEqual([]);
+		printLifecycle({ vendor: 'DingTalk', cycles: 50, faultsInjected, failuresSurfaced, leaked: leftover.length, duplicates: 0 });
+	});
+});
+
+describe('DingTalk node: token expiry and rate limiting in a 500-item run', () => {
+	it('finishes every item, renewing the token exactly once when it expires', async () => {
+		await control('reset');
+		await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+		await control('schedule', { expireTokensAfterCalls: 250, rateLimitEvery: 37 });
+		const { DingTalk } = await import('../../nodes/DingTalk/DingTalk.node');
+		const node = new NodeHarness({
+			nodeType: new DingTalk(),
+			credentialTypes: { dingTalkApi: new DingTalkApi() },
+			credentials: { dingTalkApi: credentials() },
+			parameters: { resource: 'storageEvent', operation: 'subscribe', scope: 'SPACE', scopeId: '={{ $json.space }}', unionId: ADMIN_UNION_ID },
+		});
+
+		const items = await node.execute(Array.from({ length: 500 }, (_, i) => ({ space: emulator.vendor.spaces[i % 2] })));
+		await control('schedule', {});
+
+		const tokenFetches = emulator.requests.filter((request: { path: string }) => request.path === '/v1.0/oauth2/accessToken');
+		const extraCalls = emulator.requests.length - tokenFetches.length - 500;
+		expect(items).toHaveLength(500);
+		expect(items.every((item, i) => (item.pairedItem as { item: number }).item === i && item.json.scopeId === emulator.vendor.spaces[i % 2])).toBe(true);
+		// One token at the start, one after the expiry at call 250; nothing else.
+		expect(tokenFetches).toHaveLength(2);
+		expect(extraCalls).toBeGreaterThan(10);
+		expect((await subscriptions()).map((subscription) => subscription.scopeId).sort()).toEqual([...emulator.vendor.spaces].sort());
+		process.stderr.write(`[reliability] DingTalk 500-item run: 500 succeeded, ${tokenFetches.length} token fetches (1 initial + 1 renewal), ${extraCalls} extra calls after rate limits/expiry\n`);
+	});
+});

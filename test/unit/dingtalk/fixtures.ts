@@ -1,0 +1,95 @@
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
+import { DingTalkApi } from '../../../credentials/DingTalkApi.credentials';
+import { DingTalk } from '../../../nodes/DingTalk/DingTalk.node';
+import { DingTalkTrigger } from '../../../nodes/DingTalk/DingTalkTrigger.node';
+import { encryptMessage, callbackSignature } from '../../../nodes/DingTalk/crypto';
+import { NodeHarness } from '../../harness/n8n';
+
+export const BASE = 'https://api.dingtalk.com';
+export const LEGACY = 'https://oapi.dingtalk.com';
+export const APP_KEY = 'dingappkey0000000001';
+export const APP_SECRET = 'app-secret-1';
+export const CORP_ID = 'ding6ccabc44d2c8d38b';
+export const CALLBACK_TOKEN = 'mryue';
+export const AES_KEY = 'Yue0EfdN5900c1ce5cf6A152c63DDe1808a60c5ecd7';
+export const UNION_ID = 'iPiSnoUnion00001';
+export const TOKEN = 'fresh-token-1';
+
+const callbackFields = { callbackToken: CALLBACK_TOKEN, aesSecretKey: AES_KEY, corpId: CORP_ID };
+
+export const appCredentials: ICredentialDataDecryptedObject = {
+	authentication: 'appCredentials',
+	appKey: APP_KEY,
+	appSecret: APP_SECRET,
+	...callbackFields,
+};
+
+export const pastedToken: ICredentialDataDecryptedObject = {
+	authentication: 'accessToken',
+	appKey: APP_KEY,
+	accessToken: 'pasted-token',
+	...callbackFields,
+};
+
+export function dingTalkNode(
+	parameters: INodeParameters,
+	credentials: ICredentialDataDecryptedObject = appCredentials,
+	continueOnFail = false,
+) {
+	return new NodeHarness({
+		nodeType: new DingTalk(),
+		credentialTypes: { dingTalkApi: new DingTalkApi() },
+		credentials: { dingTalkApi: credentials },
+		parameters,
+		continueOnFail,
+	});
+}
+
+export const triggerParameters = (extra: INodeParameters = {}): INodeParameters => ({
+	scope: 'ORG',
+	scopeId: CORP_ID,
+	unionId: UNION_ID,
+	events: ['storage_dentry_create', 'storage_dentry_update', 'storage_dentry_delete'],
+	...extra,
+});
+
+export function dingTalkTrigger(
+	parameters: INodeParameters = triggerParameters(),
+	staticData?: IDataObject,
+	credentials: ICredentialDataDecryptedObject = appCredentials,
+) {
+	return new NodeHarness({
+		nodeType: new DingTalkTrigger(),
+		credentialTypes: { dingTalkApi: new DingTalkApi() },
+		credentials: { dingTalkApi: credentials },
+		parameters,
+		staticData: staticData ? { 'node:DingTalk Trigger': staticData } : undefined,
+	});
+}
+
+/** A push as DingTalk sends it: encrypted body, signature, timestamp and nonce in the query. */
+export function signedPush(
+	payload: IDataObject | string,
+	{ ownerKey = APP_KEY, token = CALLBACK_TOKEN, timestamp = '1700000000000', nonce = 'nonce123' } = {},
+) {
+	const encrypt = encryptMessage(AES_KEY, typeof payload === 'string' ? payload : JSON.stringify(payload), ownerKey);
+	return {
+		body: { encrypt },
+		query: { msg_signature: callbackSignature(token, timestamp, nonce, encrypt), timestamp, nonce },
+	};
+}
+
+export const updateEvent = (eventId = 'event-1'): IDataObject => ({
+	EventType: 'storage_dentry_update',
+	EventTime: 1700000000000,
+	CorpId: CORP_ID,
+	BizId: `biz-${eventId}`,
+	eventId,
+	spaceId: '123456',
+	dentryId: '987654',
+	eventScope: 'ORG',
+	eventScopeId: CORP_ID,
+	extension: 'pdf',
+	unionId: UNION_ID,
+	type: 'FILE',
+});

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
+import { HuaweiCloudApi } from '../../../credentials/HuaweiCloudApi.credentials';
+import { HuaweiSmn } from '../../../nodes/HuaweiSmn/HuaweiSmn.node';
+import { HuaweiSmnTrigger } from '../../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
+import { NodeHarness } from '../../harness/n8n';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const smnCrypto = require('../../emulator/smn-crypto.js') as {
+	createSelfSignedCertificate(options?: IDataObject): { pem: string; privateKey: unknown; publicKey: unknown; digest: string };
+	signSmnMessage(message: IDataObject, privateKey: unknown, digest?: string): string;
+	smnStringToSign(message: IDataObject): string;
+	checkGatewaySignature(
+		request: { method: string; path: string; query: IDataObject; headers: IDataObject; body: Buffer },
+		keys: Record<string, string>,
+	): string | undefined;
+};
+export { smnCrypto };
+
+export const REGION = 'cn-north-4';
+export const PROJECT = '0919a0fb38f24ff5b3e8c4a1b2c3d4e5';
+export const SMN = `https://smn.${REGION}.myhuaweicloud.com`;
+export const IAM = `https://iam.${REGION}.myhuaweicloud.com`;
+export const TOPIC = `urn:smn:${REGION}:${PROJECT}:orders`;
+export const SUBSCRIPTION = `${TOPIC}:7b1a2ab5f3b84b6ca2a1f5d4e3c2b1a0`;
+export const TOKEN = 'MIIsession-token-1';
+export const V2 = `/v2/${PROJECT}/notifications`;
+
+/** A password credential that already holds a live session (no IAM call needed). */
+export const signedIn: ICredentialDataDecryptedObject = {
+	region: REGION,
+	authType: 'password',
+	userName: 'n8n-smn',
+	password: 'pw',
+	domainName: 'acme',
+	sessionToken: TOKEN,
+	sessionExpiresAt: Date.now() + 10 * 60 * 60 * 1000,
+	sessionProjectId: PROJECT,
+};
+
+export const urnLocator = (value = TOPIC) => ({ __rl: true, mode: 'urn', value });
+
+export function smnNode(
+	parameters: INodeParameters,
+	credentials: ICredentialDataDecryptedObject = signedIn,
+	continueOnFail = false,
+) {
+	return new NodeHarness({
+		nodeType: new HuaweiSmn(),
+		credentialTypes: { huaweiCloudApi: new HuaweiCloudApi() },
+		credentials: { huaweiCloudApi: credentials },
+		parameters,
+		continueOnFail,
+	});
+}
+
+export function smnTrigger(
+	parameters: INodeParameters = { topic: urnLocator() },
+	staticData?: IDataObject,
+	credentials: ICredentialDataDecryptedObject = signedIn,
+) {
+	return new NodeHarness({
+		nodeType: new HuaweiSmnTrigger(),
+		credentialTypes: { huaweiCloudApi: new HuaweiCloudApi() },
+		credentials: { huaweiCloudApi: credentials },
+		parameters,
+		staticData: staticData ? { 'node:Huawei Cloud SMN Trigger': staticData } : undefined,
+	});
+}
+
+export const certificateName = () => `SMN_${REGION}_${randomBytes(16).toString('hex')}.pem`;
+
+export const smnTimestamp = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
