@@ -20,6 +20,7 @@ import {
 	isTrustedCertificateUrl,
 	isTrustedSubscribeUrl,
 	NOTIFICATION_TYPE,
+	signatureDigestOf,
 	parseMessageText,
 	parseSmnMessage,
 	type SmnMessage,
@@ -35,8 +36,16 @@ const DEFAULT_REPLAY_WINDOW_MINUTES = 60;
 const LIVE_STATUSES = [1, 2];
 
 const deliveries = new DeliveryLog(24 * 60 * 60 * 1000);
+/** A parsed signing certificate with what every message needs from it, read once. */
+interface CachedCertificate {
+	certificate: X509Certificate;
+	digest: string | undefined;
+	validFrom: number;
+	validTo: number;
+}
+
 /** Certificates by URL; only ones that parsed and were current when fetched are kept. */
-const certificates = new Map<string, X509Certificate>();
+const certificates = new Map<string, CachedCertificate>();
 
 interface SubscriptionData extends IDataObject {
 	subscriptionUrn?: string;
@@ -54,9 +63,13 @@ function remarkFor(workflowId: string | undefined): string {
 	return `n8n workflow ${workflowId ?? ''}`.trim().slice(0, 100);
 }
 
-async function fetchCertificate(this: IWebhookFunctions, url: string): Promise<X509Certificate | undefined> {
+/** The cached certificate for a URL while it is current; synchronous, so a cache hit costs no await. */
+function cachedCertificate(url: string, now = Date.now()): CachedCertificate | undefined {
 	const cached = certificates.get(url);
-	if (cached && isCertificateCurrent(cached)) return cached;
+	return cached && cached.validFrom <= now && now <= cached.validTo ? cached : undefined;
+}
+
+async function fetchCertificate(this: IWebhookFunctions, url: string): Promise<CachedCertificate | undefined> {
 	// An expired entry is dropped so that a renewed certificate at the same URL is picked up.
 	certificates.delete(url);
 	try {
@@ -75,8 +88,14 @@ async function fetchCertificate(this: IWebhookFunctions, url: string): Promise<X
 		const certificate = new X509Certificate(pem);
 		if (!isCertificateCurrent(certificate)) return undefined;
 		if (certificates.size >= MAX_CACHED_CERTIFICATES) certificates.delete(certificates.keys().next().value as string);
-		certificates.set(url, certificate);
-		return certificate;
+		const entry: CachedCertificate = {
+			certificate,
+			digest: signatureDigestOf(certificate),
+			validFrom: Date.parse(certificate.validFrom),
+			validTo: Date.parse(certificate.validTo),
+		};
+		certificates.set(url, entry);
+		return entry;
 	} catch (error) {
 		this.logger.warn(`SMN signing certificate ${url} could not be loaded: ${(error as Error).message}`);
 		return undefined;
@@ -233,14 +252,19 @@ export class HuaweiSmnTrigger implements INodeType {
 		const rejection = precheck.call(this, message);
 		if (rejection || !message) return rejectCallback.call(this, rejection?.status, rejection?.reason);
 
-		const origins = await trustedOriginsFor.call(this, regionOfTopic(message.topic_urn) ?? '');
-		if (!isTrustedCertificateUrl(message.signing_cert_url, origins)) return rejectCallback.call(this);
 		const isConfirmation = CONFIRMATION_TYPES.includes(message.type);
-		if (isConfirmation && !isTrustedSubscribeUrl(message.subscribe_url ?? '', origins, message.topic_urn)) {
+		const trusted = (origins: TrustedOrigins) =>
+			isTrustedCertificateUrl(message.signing_cert_url, origins) &&
+			(!isConfirmation || isTrustedSubscribeUrl(message.subscribe_url ?? '', origins, message.topic_urn));
+		// Huawei's own hosts are trusted without the credential; it is read (decrypted, in n8n) only when
+		// a URL could be on the endpoint it configures. Either way the same URLs pass.
+		const huaweiOnly: TrustedOrigins = { region: regionOfTopic(message.topic_urn) ?? '' };
+		if (!trusted(huaweiOnly) && !trusted(await trustedOriginsFor.call(this, huaweiOnly.region))) {
 			return rejectCallback.call(this);
 		}
-		const certificate = await fetchCertificate.call(this, message.signing_cert_url);
-		if (!certificate || !isSignatureValid(message, certificate)) return rejectCallback.call(this);
+		const cached =
+			cachedCertificate(message.signing_cert_url) ?? (await fetchCertificate.call(this, message.signing_cert_url));
+		if (!cached || !isSignatureValid(message, cached.certificate, cached.digest)) return rejectCallback.call(this);
 
 		if (!deliveries.firstDelivery(message.message_id)) return replyToCallback.call(this, 'OK');
 

@@ -179,9 +179,12 @@ export function hasSupportedVersion(message: SmnMessage): boolean {
 }
 
 /** RSA PKCS#1 v1.5 over the string to sign, with the digest of the certificate's own algorithm. */
-export function isSignatureValid(message: SmnMessage, certificate: X509Certificate): boolean {
+export function isSignatureValid(
+	message: SmnMessage,
+	certificate: X509Certificate,
+	digest = signatureDigestOf(certificate),
+): boolean {
 	try {
-		const digest = signatureDigestOf(certificate);
 		if (!digest || !hasSupportedVersion(message)) return false;
 		const signature = Buffer.from(message.signature, 'base64');
 		if (signature.length === 0) return false;

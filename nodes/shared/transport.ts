@@ -231,7 +231,7 @@ export async function vendorRequestWithResponse(
 			// A fresh error: NodeApiError's constructor hands back an existing NodeApiError unchanged.
 			throw new NodeApiError(this.getNode(), { networkErrorCode: code ?? 'unknown', reason: (error as Error).message }, {
 				message: `${api.name} could not be reached: ${(error as Error).message}`,
-				description: `Check the credential's base URL (${api.baseUrl(credentials)}) and the network path to it.`,
+				description: `${api.name} could not be reached at ${api.baseUrl(credentials)}. Check the credential's base URL and the network path to it.`,
 				itemIndex: request.itemIndex,
 			});
 		}
@@ -259,6 +259,20 @@ export async function vendorRequestWithResponse(
 	}
 }
 
+/**
+ * n8n shows an error's description where activation failures are reported, so every vendor error gets
+ * one that names the vendor, even for codes the vendor profile has no specific advice for.
+ */
+function genericHint(api: VendorApi, error: VendorError, response: VendorResponse): string {
+	if (response.statusCode >= 500) {
+		return `${api.name} answered with a server error (HTTP ${response.statusCode}: ${error.message}). This is usually temporary: try again later.`;
+	}
+	if (response.statusCode === 429) {
+		return `${api.name} is rate limiting these calls (${error.message}). Wait a moment, or process fewer items at a time.`;
+	}
+	return `${api.name} rejected the request (code ${error.code}: ${error.message}).`;
+}
+
 export function vendorApiError(
 	context: RequestContext,
 	api: VendorApi,
@@ -273,7 +287,7 @@ export function vendorApiError(
 			: ({ body: String(response.body ?? '') } as JsonObject);
 	const apiError = new NodeApiError(context.getNode(), body, {
 		message: `${api.name} error ${error.code}: ${error.message}`,
-		description: hintOverride ?? api.hint?.(error, response),
+		description: hintOverride ?? api.hint?.(error, response) ?? genericHint(api, error, response),
 		httpCode: String(response.statusCode),
 		itemIndex,
 	});

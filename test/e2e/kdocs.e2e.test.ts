@@ -198,6 +198,67 @@ describe('Kdocs Trigger in a real n8n', () => {
 	});
 });
 
+describe('Kdocs Trigger reliability in a real n8n', () => {
+	it('rejects a batch of forged callbacks with 4xx: no execution, no call to Kdocs', async () => {
+		const workflow = await n8n.createWorkflow(triggerWorkflow('Kdocs forgeries e2e'));
+		expect((await n8n.activate(workflow.id)).status).toBe(200);
+		const [hook] = (await emulatorState()).webhooks;
+		const callback = new URL(hook.callback_url);
+		const secret = callback.searchParams.get('k') as string;
+		const endpoint = `${callback.origin}${callback.pathname}`;
+		const body = { webhook_id: hook.webhook_id, type: 'dbt.record.create', events: [{ timestamp: Date.now(), content: { sheetId: 1 } }] };
+		const flip = (at: number) => secret.slice(0, at) + (secret[at] === '0' ? '1' : '0') + secret.slice(at + 1);
+		const forgeries: Array<[string, Json | string]> = [
+			...[0, 7, 31, 32, 63].map((at): [string, Json] => [`${endpoint}?k=${flip(at)}`, body]),
+			[`${endpoint}?k=${secret.slice(0, -1)}`, body],
+			[`${endpoint}?k=${secret}0`, body],
+			[`${endpoint}?k=${secret.toUpperCase()}`, body],
+			[`${endpoint}?key=${secret}`, body],
+			[endpoint, body],
+			[`${endpoint}?k=${secret}`, { ...body, webhook_id: 'forged' }],
+			[`${endpoint}?k=${secret}`, { ...body, webhook_id: `${hook.webhook_id} ` }],
+			[`${endpoint}?k=${secret}`, { type: 'dbt.record.create', events: [] }],
+			[`${endpoint}?k=${secret}`, { webhook_id: hook.webhook_id, events: 'nope' }],
+			[`${endpoint}?k=${secret}`, {}],
+			[`${endpoint}?k=${secret}`, 'not json'],
+		];
+		await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+		const statuses = [];
+		for (const [url, payload] of forgeries) statuses.push((await postJson(url, payload)).status);
+
+		expect(statuses.filter((status) => status < 400 || status >= 500)).toEqual([]);
+		expect(await n8n.executionsAfterQuiet(workflow.id)).toEqual([]);
+		expect(await emulatorRequests()).toEqual([]);
+		await n8n.deactivate(workflow.id);
+	});
+
+	it('leaves no webhook behind after activate/deactivate cycles with injected faults', async () => {
+		const workflow = await n8n.createWorkflow(triggerWorkflow('Kdocs faults e2e'));
+		const faults = [
+			{ method: 'POST', pathIncludes: '/webhook/sheets/', status: 502 },
+			{ method: 'POST', pathIncludes: '/webhook/sheets/', dropAfter: true },
+			{ method: 'GET', pathIncludes: '/webhook/mine', status: 503 },
+			{ method: 'DELETE', pathIncludes: '/webhook/', status: 500, times: 5 },
+			{ method: 'DELETE', pathIncludes: '/webhook/', drop: true, times: 5 },
+		];
+		const activationErrors: string[] = [];
+		for (const [cycle, fault] of faults.entries()) {
+			await control('faults', fault);
+			const activation = await n8n.activate(workflow.id);
+			if (activation.status !== 200) activationErrors.push(String(activation.body?.message));
+			if (cycle === 2) await control('forget');
+			await n8n.deactivate(workflow.id);
+			emulator.vendor.state.faults.length = 0;
+		}
+		expect((await n8n.activate(workflow.id)).status).toBe(200);
+		expect((await n8n.deactivate(workflow.id)).status).toBe(200);
+
+		expect(activationErrors.length).toBeGreaterThan(0);
+		for (const message of activationErrors) expect(message).toMatch(/^Kdocs (answered with a server error|could not be reached)/);
+		expect((await emulatorState()).webhooks.filter((hook: Json) => hook.file_token === FILE)).toEqual([]);
+	});
+});
+
 describe('Kdocs node in a real n8n', () => {
 	it('creates, lists and deletes a webhook', async () => {
 		const created = await runAction(

@@ -119,6 +119,7 @@ describe('Kdocs node: Webhook > Create', () => {
 		kdocs().post(`${DBT}/webhook/sheets/1/records/create`).query(true).once().reply(502, 'Bad Gateway');
 		const error = await failure(kdocsNode(create()).execute());
 		expect(error.message).toBe('Kdocs error HTTP 502: Bad Gateway');
+		expect(error.description).toBe('Kdocs answered with a server error (HTTP 502: Bad Gateway). This is usually temporary: try again later.');
 		expect((error as NodeApiError).httpCode).toBe('502');
 	});
 });
@@ -250,7 +251,7 @@ describe('Kdocs node: List Mine and Delete', () => {
 		kdocs().get(`${DBT}/webhook/mine`).query(true).times(retryPolicy.maxAttempts).replyWithError(networkError('ECONNREFUSED', 'connect ECONNREFUSED'));
 		const error = await failure(kdocsNode({ resource: 'webhook', operation: 'getMine', file: fileLocator() }).execute());
 		expect(error.message).toMatch(/^Kdocs could not be reached/);
-		expect(error.description).toBe(`Check the credential's base URL (${BASE}) and the network path to it.`);
+		expect(error.description).toBe(`Kdocs could not be reached at ${BASE}. Check the credential's base URL and the network path to it.`);
 	});
 
 	it('deletes a webhook through the one (unconfirmed) delete path', async () => {
