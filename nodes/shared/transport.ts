@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
 	NodeApiError,
 	sleep,
@@ -117,6 +118,19 @@ function withTokenCleared(
 }
 
 /**
+ * Token refreshes under way in this process, keyed by credential type and (a hash of) the token they
+ * replace. Items processed concurrently all see the same expired token at once; the first one
+ * refreshes it and the others wait for that and then use the stored new token, so one expiry costs
+ * one token request, not one per item in flight.
+ */
+const tokenRefreshes = new Map<string, Promise<void>>();
+
+function refreshKey(api: VendorApi, credentials: ICredentialDataDecryptedObject): string {
+	const token = String(credentials[api.tokenField as string] ?? '');
+	return `${api.credentialType}:${createHash('sha256').update(token).digest('hex')}`;
+}
+
+/**
  * Sends one call to a vendor through n8n's credential machinery and returns the response body.
  *
  * n8n itself refreshes a token only after an HTTP 401, so vendors that report expiry with their own
@@ -140,11 +154,45 @@ export async function vendorRequestWithResponse(
 	api: VendorApi,
 	request: VendorRequest,
 ): Promise<VendorResponse> {
-	const credentials = await this.getCredentials(api.credentialType);
+	let credentials = await this.getCredentials(api.credentialType);
 	const mayRefresh = api.tokenField !== undefined && (api.canRefreshToken?.(credentials) ?? true);
-	let override: ICredentialsDecrypted | undefined =
-		mayRefresh && tokenIsStale(api, credentials) ? withTokenCleared(api, credentials) : undefined;
+	let override: ICredentialsDecrypted | undefined;
+	let finishRefresh: (() => void) | undefined;
 	let refreshedAfterExpiry = false;
+
+	/**
+	 * Starts a refresh and returns the credentials to send with, or returns undefined when another item
+	 * already replaced the token (n8n then sends the stored new one).
+	 */
+	const refreshToken = async (): Promise<ICredentialsDecrypted | undefined> => {
+		const tokenField = api.tokenField as string;
+		const latest = await this.getCredentials(api.credentialType);
+		if (latest[tokenField] !== '' && latest[tokenField] !== credentials[tokenField]) {
+			credentials = latest;
+			return undefined;
+		}
+		const key = refreshKey(api, credentials);
+		const underWay = tokenRefreshes.get(key);
+		if (underWay) {
+			await underWay;
+			credentials = await this.getCredentials(api.credentialType);
+			return undefined;
+		}
+		tokenRefreshes.set(
+			key,
+			new Promise<void>((resolve) => {
+				finishRefresh = () => {
+					tokenRefreshes.delete(key);
+					resolve();
+				};
+			}),
+		);
+		return withTokenCleared(api, credentials);
+	};
+
+	if (mayRefresh && (credentials[api.tokenField as string] === '' || tokenIsStale(api, credentials))) {
+		override = await refreshToken();
+	}
 
 	for (let attempt = 0; ; attempt++) {
 		const lastAttempt = attempt + 1 >= retryPolicy.maxAttempts;
@@ -166,7 +214,15 @@ export async function vendorRequestWithResponse(
 				override ? { credentialsDecrypted: override } : undefined,
 			)) as IN8nHttpFullResponse;
 			response = { statusCode: full.statusCode, headers: full.headers ?? {}, body: full.body };
+			if (finishRefresh) {
+				finishRefresh();
+				finishRefresh = undefined;
+				override = undefined;
+				credentials = await this.getCredentials(api.credentialType);
+			}
 		} catch (error) {
+			finishRefresh?.();
+			finishRefresh = undefined;
 			const code = networkErrorCode(error);
 			if (request.idempotent && !lastAttempt && code && TRANSIENT_NETWORK_CODES.has(code)) {
 				await sleep(backoffDelayMs(attempt));
@@ -185,7 +241,7 @@ export async function vendorRequestWithResponse(
 
 		if (mayRefresh && !refreshedAfterExpiry && api.isTokenExpired?.(error, response)) {
 			refreshedAfterExpiry = true;
-			override = withTokenCleared(api, credentials);
+			override = await refreshToken();
 			continue;
 		}
 		if (!lastAttempt) {

@@ -1,0 +1,144 @@
+import { NodeApiError, type ICredentialDataDecryptedObject, type IDataObject, type JsonObject } from 'n8n-workflow';
+import { feishuBaseUrl, usesUserToken } from '../../credentials/FeishuApi.credentials';
+import {
+	backoffDelayMs,
+	secondsHeaderToMs,
+	vendorRequest,
+	type RequestContext,
+	type VendorApi,
+	type VendorError,
+	type VendorResponse,
+} from '../shared/transport';
+
+/** Codes with which Feishu reports an expired or revoked token (HTTP 200 or 400, never 401); the official Go SDK refreshes on these. */
+export const TOKEN_EXPIRED_CODES = new Set(['99991663', '99991664', '99991671']);
+export const RATE_LIMITED_CODE = '99991400';
+export const NOT_SUBSCRIBED_CODE = '1069605';
+
+const HINTS: Record<string, string> = {
+	'1069601': 'Feishu could not complete the subscription call. It is safe to run the node again.',
+	'1069602':
+		'Feishu rejected the parameters. Check that the file token belongs to the chosen file type (a folder token needs the type Folder).',
+	'1069603':
+		'The app (or user) may not manage this file. For a tenant token, open the file in Feishu, choose "…" > "More" > "Add Application" and add this app (it appears there only once it has at least one docs scope, e.g. docs:event:subscribe). For a user token, share the file with that user with manage rights. drive.file.read_v1 also needs the tenant\'s document access recording turned on.',
+	'1069604': 'No file with this token and type exists, or it was deleted. Copy the token from the file\'s URL again and check the file type.',
+	[NOT_SUBSCRIBED_CODE]: 'The file is not subscribed.',
+	'1064230': 'The file is locked while Feishu migrates its data. Try again later.',
+	'99991663': 'The tenant access token is invalid or expired. Check the App ID and App Secret.',
+	'99991664': 'The app access token is invalid or expired. Check the App ID and App Secret.',
+	'99991671': 'The access token is invalid. For a user token, paste a new one; for a tenant token, check the App ID and App Secret.',
+	'99991672': 'The app lacks an API scope. Enable one of docs:doc, docs:event:subscribe, drive:drive or sheets:spreadsheet and publish a new app version.',
+	[RATE_LIMITED_CODE]: 'Feishu rate limit reached (subscribe: 50/s and 1000/min; status and unsubscribe: 10/min). Run fewer items at a time.',
+};
+
+function readFeishuError({ statusCode, body }: VendorResponse): VendorError | undefined {
+	if (body && typeof body === 'object' && !Array.isArray(body)) {
+		const { code, msg, message } = body as IDataObject;
+		if ((code === 0 || code === undefined) && statusCode < 400) return undefined;
+		const text = msg ?? message;
+		return {
+			code: code === undefined ? `HTTP ${statusCode}` : String(code),
+			message: typeof text === 'string' && text !== '' ? text : `HTTP ${statusCode}`,
+		};
+	}
+	if (statusCode < 400) return undefined;
+	return { code: `HTTP ${statusCode}`, message: String(body ?? '').slice(0, 200) || `HTTP ${statusCode}` };
+}
+
+export const feishuApi: VendorApi = {
+	name: 'Feishu',
+	credentialType: 'feishuApi',
+	baseUrl: (credentials: ICredentialDataDecryptedObject) => feishuBaseUrl(credentials),
+	tokenField: 'accessToken',
+	tokenExpiresAtField: 'accessTokenExpiresAt',
+	canRefreshToken: (credentials) => !usesUserToken(credentials),
+	readError: readFeishuError,
+	isTokenExpired: (error) => TOKEN_EXPIRED_CODES.has(error.code),
+	// Some older Feishu APIs signal the limit with HTTP 400 instead of 429; the code is the same.
+	rateLimitDelayMs: (error, response, attempt) =>
+		response.statusCode === 429 || error.code === RATE_LIMITED_CODE
+			? (secondsHeaderToMs(response.headers, 'x-ogw-ratelimit-reset') ?? backoffDelayMs(attempt))
+			: undefined,
+	hint: (error) => HINTS[error.code],
+};
+
+export const FILE_TYPES = ['bitable', 'doc', 'docx', 'file', 'folder', 'sheet', 'slides'] as const;
+export type FileType = (typeof FILE_TYPES)[number];
+
+export const fileTypeOptions = [
+	{ name: 'Base (Bitable)', value: 'bitable' },
+	{ name: 'Doc (Legacy)', value: 'doc' },
+	{ name: 'Docx', value: 'docx' },
+	{ name: 'File (Uploaded)', value: 'file' },
+	{ name: 'Folder', value: 'folder' },
+	{ name: 'Sheet', value: 'sheet' },
+	{ name: 'Slides', value: 'slides' },
+];
+
+/** The only event type Feishu accepts, and then requires, on a folder subscription; note the missing "drive." prefix. */
+export const FOLDER_EVENT_TYPE = 'file.created_in_folder_v1';
+
+export interface WatchedFile {
+	fileToken: string;
+	fileType: FileType;
+}
+
+/** The query every subscription call takes; event_type is sent for folders only, as Feishu demands. */
+export function subscriptionQuery(fileType: FileType): IDataObject {
+	return fileType === 'folder' ? { file_type: fileType, event_type: FOLDER_EVENT_TYPE } : { file_type: fileType };
+}
+
+const filePath = (fileToken: string, action: string) =>
+	`/open-apis/drive/v1/files/${encodeURIComponent(fileToken)}/${action}`;
+
+export async function subscribeFile(this: RequestContext, file: WatchedFile, itemIndex?: number): Promise<void> {
+	await vendorRequest.call(this, feishuApi, {
+		method: 'POST',
+		path: filePath(file.fileToken, 'subscribe'),
+		qs: subscriptionQuery(file.fileType),
+		// Subscribing twice is harmless, and Feishu asks callers to retry 1069601 (HTTP 500).
+		idempotent: true,
+		itemIndex,
+	});
+}
+
+const isNotSubscribed = (error: unknown) =>
+	(error as { context?: IDataObject }).context?.vendorCode === NOT_SUBSCRIBED_CODE;
+
+/** Reads the subscription state; Feishu's older SDKs spell the field is_subseribe, so both are read. */
+export async function isFileSubscribed(this: RequestContext, file: WatchedFile, itemIndex?: number): Promise<boolean> {
+	try {
+		const response = await vendorRequest.call(this, feishuApi, {
+			method: 'GET',
+			path: filePath(file.fileToken, 'get_subscribe'),
+			qs: subscriptionQuery(file.fileType),
+			idempotent: true,
+			itemIndex,
+		});
+		const data = (response.data ?? {}) as IDataObject;
+		return (data.is_subscribe ?? data.is_subseribe) === true;
+	} catch (error) {
+		if (isNotSubscribed(error)) return false;
+		throw new NodeApiError(this.getNode(), error as JsonObject);
+	}
+}
+
+/** Removes every event subscription of the file; returns false when it was not subscribed (1069605). */
+export async function unsubscribeFile(this: RequestContext, file: WatchedFile, itemIndex?: number): Promise<boolean> {
+	try {
+		await vendorRequest.call(this, feishuApi, {
+			method: 'DELETE',
+			path: filePath(file.fileToken, 'delete_subscribe'),
+			qs: subscriptionQuery(file.fileType),
+			idempotent: true,
+			itemIndex,
+		});
+		return true;
+	} catch (error) {
+		if (isNotSubscribed(error)) return false;
+		throw new NodeApiError(this.getNode(), error as JsonObject);
+	}
+}
+
+/** How many items run at once: the per-second subscribe limit, and the per-minute limit of the other two calls. */
+export const CONCURRENCY = { subscribe: 50, getStatus: 10, unsubscribe: 10 } as const;

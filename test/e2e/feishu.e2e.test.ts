@@ -1,0 +1,294 @@
+/**
+ * The Feishu slice in a real n8n: the pack installed as a community package, the credential pointing at
+ * the Feishu emulator, workflows created and activated through n8n's public API.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startN8n, postJson } = require('./n8n');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startEmulator } = require('../emulator/server');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createFeishuEmulator } = require('../emulator/feishu');
+
+jest.setTimeout(180_000);
+
+const WATCHED_DOC = 'doxcnE2eWatched000000000001';
+const WATCHED_FOLDER = 'fldcnE2eWatched000000000001';
+const OTHER_DOC = 'doxcnE2eOther0000000000001';
+const TRIGGER_WEBHOOK_ID = '7d9e1c52-4b1a-4c55-9d0e-0000000fe501';
+
+type Json = Record<string, any>;
+
+let n8n: any;
+let emulator: any;
+let credentialId: string;
+
+const control = async (route: string, body: Json = {}) => (await postJson(`${emulator.url}/_emulator/feishu/${route}`, body)).body;
+const emulatorState = async () => (await fetch(`${emulator.url}/_emulator/feishu/state`)).json() as Promise<Json>;
+const emulatorRequests = async () => (await fetch(`${emulator.url}/_emulator/requests`)).json() as Promise<Json[]>;
+const clearRequests = () => fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+const credential = () => ({ feishuApi: { id: credentialId, name: 'Feishu (emulator)' } });
+
+function triggerWorkflow(name: string) {
+	return {
+		name,
+		nodes: [
+			{
+				id: 'feishu-trigger',
+				name: 'Feishu Trigger',
+				type: 'n8n-nodes-event-subscriptions.feishuTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: TRIGGER_WEBHOOK_ID,
+				parameters: {
+					files: {
+						file: [
+							{ file: WATCHED_DOC, fileType: 'docx' },
+							{ file: WATCHED_FOLDER, fileType: 'folder' },
+						],
+					},
+					events: ['drive.file.edit_v1', 'drive.file.created_in_folder_v1'],
+				},
+				credentials: credential(),
+			},
+		],
+	};
+}
+
+/** Webhook → Split Out (one item per token) → Feishu node, answering with the Feishu node's items. */
+function subscribeWorkflow(webhookId: string) {
+	return {
+		name: `Feishu subscribe ${webhookId}`,
+		nodes: [
+			{
+				id: 'e2e-webhook',
+				name: 'Run',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId,
+				parameters: { httpMethod: 'POST', path: webhookId, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+			},
+			{
+				id: 'e2e-split',
+				name: 'Split',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: { fieldToSplitOut: 'body.tokens', options: { destinationFieldName: 'token' } },
+			},
+			{
+				id: `feishu-${webhookId}`,
+				name: 'Feishu',
+				type: 'n8n-nodes-event-subscriptions.feishu',
+				typeVersion: 1,
+				position: [400, 0],
+				parameters: {
+					resource: 'fileSubscription',
+					operation: 'subscribe',
+					file: { __rl: true, mode: 'id', value: '={{ $json.token }}' },
+					fileType: 'docx',
+				},
+				credentials: credential(),
+			},
+		],
+		connections: {
+			Run: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
+			Split: { main: [[{ node: 'Feishu', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+async function subscribeFiles(webhookId: string, tokens: string[]) {
+	const created = await n8n.createWorkflow(subscribeWorkflow(webhookId));
+	expect((await n8n.activate(created.id)).status).toBe(200);
+	const response = await postJson(`${n8n.baseUrl}/webhook/${webhookId}`, { tokens });
+	const [execution] = await n8n.waitForExecutions(created.id, 1, 60_000);
+	await n8n.deactivate(created.id);
+	return { response, execution };
+}
+
+beforeAll(async () => {
+	emulator = await startEmulator(createFeishuEmulator());
+	n8n = await startN8n();
+	const created = await n8n.createCredential('Feishu (emulator)', 'feishuApi', {
+		host: 'custom',
+		baseUrl: emulator.url,
+		authentication: 'tenantToken',
+		appId: emulator.vendor.appId,
+		appSecret: emulator.vendor.appSecret,
+		verificationToken: emulator.vendor.verificationToken,
+		encryptSecret: emulator.vendor.encryptKey,
+	});
+	credentialId = created.id;
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await emulator?.close();
+});
+
+describe('Feishu credential in a real n8n', () => {
+	const testCredential = async (id: string, name: string, data: Json) =>
+		(await n8n.rest('POST', 'credentials/test', { credentials: { id, name, type: 'feishuApi', data } })).data;
+	// n8n saves what a credential test sends (with the fetched token), so it gets the complete data.
+	const emulatorApp = () => ({
+		host: 'custom',
+		baseUrl: emulator.url,
+		authentication: 'tenantToken',
+		appId: emulator.vendor.appId,
+		appSecret: emulator.vendor.appSecret,
+		verificationToken: emulator.vendor.verificationToken,
+		encryptSecret: emulator.vendor.encryptKey,
+	});
+
+	it('passes the credential test for the app and fails it for a wrong App Secret', async () => {
+		expect(await testCredential(credentialId, 'Feishu (emulator)', emulatorApp())).toMatchObject({ status: 'OK' });
+
+		const wrong = await n8n.createCredential('Feishu (wrong secret)', 'feishuApi', { ...emulatorApp(), appSecret: 'not-the-secret' });
+		const result = await testCredential(wrong.id, 'Feishu (wrong secret)', { ...emulatorApp(), appSecret: 'not-the-secret' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('10014');
+	});
+
+	it('passes the credential test for a user token and fails it for an unknown one', async () => {
+		const data = { host: 'custom', baseUrl: emulator.url, authentication: 'userToken', userAccessToken: emulator.vendor.userAccessToken };
+		const userCredential = await n8n.createCredential('Feishu (user)', 'feishuApi', data);
+		expect(await testCredential(userCredential.id, 'Feishu (user)', data)).toMatchObject({ status: 'OK' });
+		const unknown = { ...data, userAccessToken: 'u-unknown' };
+		expect((await testCredential(userCredential.id, 'Feishu (user)', unknown)).status).toBe('Error');
+	});
+});
+
+describe('Feishu node in a real n8n', () => {
+	it('subscribes 200 files within the real limits (50/s, 1000/min) with 0 failed items', async () => {
+		const tokens = Array.from({ length: 200 }, (_, i) => `doxcnE2eBulk${String(i).padStart(3, '0')}`);
+		const { response, execution } = await subscribeFiles('feishu-bulk', tokens);
+
+		expect(execution.status).toBe('success');
+		expect(response.status).toBe(200);
+		expect(response.body).toHaveLength(200);
+		expect(response.body).toEqual(tokens.map((fileToken) => ({ fileToken, fileType: 'docx', subscribed: true })));
+		const state = await emulatorState();
+		expect(state.subscriptions.map((s: Json) => s.file_token).sort()).toEqual([...tokens].sort());
+		expect(state.rateLimited).toBeGreaterThan(0);
+	});
+
+	it('refreshes an expired tenant token once mid-run and no item fails', async () => {
+		await clearRequests();
+		await control('expire-tokens');
+		const tokens = [OTHER_DOC, ...Array.from({ length: 29 }, (_, i) => `doxcnE2eExpiry${i}`)];
+
+		const { response, execution } = await subscribeFiles('feishu-expiry', tokens);
+
+		expect(execution.status).toBe('success');
+		expect(response.body.every((item: Json) => item.subscribed === true)).toBe(true);
+		const requests = await emulatorRequests();
+		const tokenRequests = requests.filter((r) => r.path === '/open-apis/auth/v3/tenant_access_token/internal');
+		expect(tokenRequests).toHaveLength(1);
+		expect(requests.filter((r) => r.path.endsWith('/subscribe') && r.method === 'POST').length).toBeGreaterThanOrEqual(30);
+	});
+});
+
+describe('Feishu Trigger in a real n8n', () => {
+	let workflowId: string;
+
+	beforeAll(async () => {
+		await control('reset-limits');
+		await control('request-url', { url: n8n.webhookUrl(TRIGGER_WEBHOOK_ID) });
+	});
+
+	it('subscribes its files at the emulator on activation', async () => {
+		await clearRequests();
+		const workflow = await n8n.createWorkflow(triggerWorkflow('Feishu trigger e2e'));
+		workflowId = workflow.id;
+		expect((await n8n.activate(workflowId)).status).toBe(200);
+
+		const subscribes = (await emulatorRequests()).filter((r) => r.method === 'POST' && r.path.endsWith('/subscribe'));
+		expect(subscribes.map((r) => [r.path, r.query])).toEqual([
+			[`/open-apis/drive/v1/files/${WATCHED_DOC}/subscribe`, { file_type: 'docx' }],
+			[`/open-apis/drive/v1/files/${WATCHED_FOLDER}/subscribe`, { file_type: 'folder', event_type: 'file.created_in_folder_v1' }],
+		]);
+		const stored = await n8n.getWorkflow(workflowId);
+		expect(stored.staticData['node:Feishu Trigger'].subscribedFiles).toEqual([
+			{ fileToken: WATCHED_DOC, fileType: 'docx' },
+			{ fileToken: WATCHED_FOLDER, fileType: 'folder' },
+		]);
+	});
+
+	it('answers the encrypted challenge with plain JSON and starts nothing', async () => {
+		expect(await control('challenge')).toMatchObject({ answered: true, statusCode: 200 });
+		expect(await control('challenge', { token: 'not-the-verification-token' })).toMatchObject({ answered: false, statusCode: 401 });
+		expect(await n8n.executionsAfterQuiet(workflowId)).toHaveLength(0);
+	});
+
+	it('turns an encrypted, signed drive.file.edit_v1 into one execution', async () => {
+		const { delivered } = await control('fire', { file_token: WATCHED_DOC, file_type: 'docx', event_id: 'evt-e2e-edit' });
+		expect(delivered).toHaveLength(1);
+		expect(delivered[0].statusCode).toBe(200);
+		expect(delivered[0].headers['x-lark-signature']).toMatch(/^[0-9a-f]{64}$/);
+		expect(JSON.parse(delivered[0].response)).toEqual({ msg: 'success' });
+
+		const [execution] = await n8n.waitForExecutions(workflowId, 1);
+		expect(execution.status).toBe('success');
+		const items = execution.data.resultData.runData['Feishu Trigger'][0].data.main[0].map((item: Json) => item.json);
+		const sent = delivered[0].payload;
+		expect(items).toEqual([
+			{
+				schema: '2.0',
+				event_id: 'evt-e2e-edit',
+				event_type: 'drive.file.edit_v1',
+				create_time: sent.header.create_time,
+				app_id: emulator.vendor.appId,
+				tenant_key: sent.header.tenant_key,
+				event: sent.event,
+			},
+		]);
+	});
+
+	it('starts one execution for the same event delivered twice', async () => {
+		const { delivered } = await control('fire', { file_token: WATCHED_DOC, file_type: 'docx', event_id: 'evt-e2e-twice', repeat: 2 });
+		expect(delivered.map((d: Json) => d.statusCode)).toEqual([200, 200]);
+		await n8n.waitForExecutions(workflowId, 2);
+		expect(await n8n.executionsAfterQuiet(workflowId)).toHaveLength(2);
+	});
+
+	it('answers a tampered body, wrong signature, stale timestamp or wrong token with 401 and starts nothing', async () => {
+		for (const spoiled of [{ tamper: 'body' }, { tamper: 'signature' }, { tamper: 'timestamp' }, { tamper: 'key' }, { token: 'wrong-token' }]) {
+			const { delivered } = await control('fire', { file_token: WATCHED_DOC, file_type: 'docx', ...spoiled });
+			expect([spoiled, delivered[0].statusCode]).toEqual([spoiled, 401]);
+		}
+		expect(await n8n.executionsAfterQuiet(workflowId)).toHaveLength(2);
+	});
+
+	it('passes on files created in the watched folder', async () => {
+		const { delivered } = await control('fire', {
+			event_type: 'drive.file.created_in_folder_v1',
+			file_token: 'doxcnE2eCreated',
+			folder_token: WATCHED_FOLDER,
+		});
+		expect(delivered[0].statusCode).toBe(200);
+		const executions = await n8n.waitForExecutions(workflowId, 3);
+		const item = executions[2].data.resultData.runData['Feishu Trigger'][0].data.main[0][0].json;
+		expect(item).toMatchObject({ event_type: 'drive.file.created_in_folder_v1', event: { folder_token: WATCHED_FOLDER, file_token: 'doxcnE2eCreated' } });
+	});
+
+	it('unsubscribes exactly its own files on deactivation', async () => {
+		await clearRequests();
+		expect((await n8n.deactivate(workflowId)).status).toBe(200);
+
+		const deletes = (await emulatorRequests()).filter((r) => r.method === 'DELETE');
+		expect(deletes.map((r) => [r.path, r.query])).toEqual([
+			[`/open-apis/drive/v1/files/${WATCHED_DOC}/delete_subscribe`, { file_type: 'docx' }],
+			[`/open-apis/drive/v1/files/${WATCHED_FOLDER}/delete_subscribe`, { file_type: 'folder', event_type: 'file.created_in_folder_v1' }],
+		]);
+		const remaining = (await emulatorState()).subscriptions.map((s: Json) => s.file_token);
+		expect(remaining).toContain(OTHER_DOC);
+		expect(remaining).not.toContain(WATCHED_DOC);
+		expect(remaining).not.toContain(WATCHED_FOLDER);
+		const { skipped } = await control('fire', { file_token: WATCHED_DOC, file_type: 'docx' });
+		expect(skipped).toBe('not subscribed');
+	});
+});
+
+// A module, so that its helpers do not clash with the other E2E files under tsc.
+export {};

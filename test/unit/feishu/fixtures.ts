@@ -1,0 +1,107 @@
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameterResourceLocator, INodeParameters } from 'n8n-workflow';
+import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
+import { Feishu } from '../../../nodes/Feishu/Feishu.node';
+import { FeishuTrigger } from '../../../nodes/Feishu/FeishuTrigger.node';
+import { NodeHarness } from '../../harness/n8n';
+
+export const BASE = 'https://open.feishu.cn';
+export const APP_ID = 'cli_test_app';
+export const APP_SECRET = 'app-secret-1';
+export const VERIFICATION_TOKEN = 'verification-token-1';
+export const ENCRYPT_KEY = 'encrypt-key-1';
+export const DOCX = 'doxcnAbCdEfGh1234567890';
+export const FOLDER = 'fldcnFolder0987654321';
+
+export const tenant: ICredentialDataDecryptedObject = {
+	authentication: 'tenantToken',
+	appId: APP_ID,
+	appSecret: APP_SECRET,
+	verificationToken: VERIFICATION_TOKEN,
+	encryptSecret: ENCRYPT_KEY,
+};
+/** A tenant credential whose token was fetched earlier and is still valid. */
+export const tenantWithToken = (token = 't-cached', expiresAt = Date.now() + 3_600_000): ICredentialDataDecryptedObject => ({
+	...tenant,
+	accessToken: token,
+	accessTokenExpiresAt: expiresAt,
+});
+export const user: ICredentialDataDecryptedObject = { authentication: 'userToken', userAccessToken: 'u-user-token' };
+
+export function feishuNode(parameters: INodeParameters, credentials: ICredentialDataDecryptedObject = tenantWithToken(), continueOnFail = false) {
+	return new NodeHarness({
+		nodeType: new Feishu(),
+		credentialTypes: { feishuApi: new FeishuApi() },
+		credentials: { feishuApi: credentials },
+		parameters,
+		continueOnFail,
+	});
+}
+
+export function feishuTrigger(
+	parameters: INodeParameters,
+	staticData?: IDataObject,
+	credentials: ICredentialDataDecryptedObject = tenantWithToken(),
+) {
+	return new NodeHarness({
+		nodeType: new FeishuTrigger(),
+		credentialTypes: { feishuApi: new FeishuApi() },
+		credentials: { feishuApi: credentials },
+		parameters,
+		staticData: staticData ? { 'node:Feishu Trigger': staticData } : undefined,
+	});
+}
+
+export const byToken = (value: string): INodeParameterResourceLocator => ({ __rl: true, mode: 'id', value });
+
+/** Encrypts like Feishu does (written independently of the node's decryption code). */
+export function encryptLikeFeishu(key: string, plaintext: string): string {
+	const iv = randomBytes(16);
+	const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(key).digest(), iv);
+	return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
+}
+
+export function signLikeFeishu(timestamp: string, nonce: string, key: string, rawBody: Buffer | string): string {
+	return createHash('sha256').update(Buffer.concat([Buffer.from(timestamp + nonce + key), Buffer.from(rawBody)])).digest('hex');
+}
+
+export function driveEvent(overrides: { eventId?: string; eventType?: string; token?: string; event?: IDataObject } = {}) {
+	return {
+		schema: '2.0',
+		header: {
+			event_id: overrides.eventId ?? `evt-${randomBytes(6).toString('hex')}`,
+			event_type: overrides.eventType ?? 'drive.file.edit_v1',
+			create_time: '1608725989000',
+			token: overrides.token ?? VERIFICATION_TOKEN,
+			app_id: APP_ID,
+			tenant_key: 'tenant-1',
+		},
+		event: overrides.event ?? {
+			file_type: 'docx',
+			file_token: DOCX,
+			operator_id_list: [{ open_id: 'ou_1', union_id: 'on_1', user_id: '' }],
+			subscriber_id_list: [{ open_id: 'ou_2', union_id: 'on_2', user_id: '' }],
+		},
+	};
+}
+
+/** A delivery as Feishu sends it with an Encrypt Key set: encrypted body, signed raw bytes, fresh timestamp. */
+export function signedDelivery(payload: unknown, key = ENCRYPT_KEY, timestamp = String(Math.floor(Date.now() / 1000))) {
+	const rawBody = JSON.stringify({ encrypt: encryptLikeFeishu(key, JSON.stringify(payload)) });
+	const nonce = randomBytes(8).toString('hex');
+	return {
+		rawBody,
+		body: JSON.parse(rawBody) as IDataObject,
+		headers: {
+			'content-type': 'application/json',
+			'x-lark-request-timestamp': timestamp,
+			'x-lark-request-nonce': nonce,
+			'x-lark-signature': signLikeFeishu(timestamp, nonce, key, rawBody),
+		},
+	};
+}
+
+export const watching = (files: Array<[string, string]>, events: string[] = ['drive.file.edit_v1']) => ({
+	files: { file: files.map(([file, fileType]) => ({ file, fileType })) },
+	events,
+});
