@@ -81,6 +81,9 @@ const TRANSIENT_NETWORK_CODES = new Set([
 	'EAI_AGAIN',
 ]);
 
+/** Failures of the connection itself, as opposed to errors raised on the way (e.g. a refused token renewal). */
+const CONNECTION_FAILURE_CODES = new Set([...TRANSIENT_NETWORK_CODES, 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 export function backoffDelayMs(attempt: number): number {
 	return Math.min(retryPolicy.maxDelayMs, retryPolicy.baseDelayMs * 2 ** attempt);
 }
@@ -227,6 +230,9 @@ export async function vendorRequestWithResponse(
 			if (request.idempotent && !lastAttempt && code && TRANSIENT_NETWORK_CODES.has(code)) {
 				await sleep(backoffDelayMs(attempt));
 				continue;
+			}
+			if (!code || !CONNECTION_FAILURE_CODES.has(code)) {
+				throw new NodeApiError(this.getNode(), error as JsonObject, { itemIndex: request.itemIndex });
 			}
 			// A fresh error: NodeApiError's constructor hands back an existing NodeApiError unchanged.
 			throw new NodeApiError(this.getNode(), { networkErrorCode: code ?? 'unknown', reason: (error as Error).message }, {

@@ -208,7 +208,7 @@ describe('Kdocs node: tokens', () => {
 	it('reports a refused renewal with the way out', async () => {
 		nock(BASE).post('/api/v1/oauth2/refresh_token').query(true).reply(200, { code: 20002, message: 'InvalidRefreshToken' });
 		const error = await failure(kdocsNode({ resource: 'webhook', operation: 'getMine', file: fileLocator() }, refreshable).execute());
-		expect(error.message).toMatch(/Kdocs refused to renew the access token \(code 20002: InvalidRefreshToken\)/);
+		expect(error.message).toMatch(/^Kdocs refused to renew the access token \(code 20002: InvalidRefreshToken\)/);
 	});
 });
 
