@@ -8,6 +8,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../nodes/shared/session';
 
 export const DINGTALK_DEFAULT_BASE_URL = 'https://api.dingtalk.com';
 export const DINGTALK_DEFAULT_LEGACY_BASE_URL = 'https://oapi.dingtalk.com';
@@ -144,25 +145,13 @@ export class DingTalkApi implements ICredentialType {
 			description:
 				'Optional. Pushes whose owner key is this CorpId are accepted too (apps whose callback was registered through the old API use it instead of the App Key).',
 		},
-		{
-			displayName: 'Session Token',
-			name: 'sessionToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
-		{
-			displayName: 'Session Expires At',
-			name: 'sessionExpiresAt',
-			type: 'hidden',
-			default: 0,
-		},
+		...sessionProperties,
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		if (!usesAppCredentials(credentials)) {
 			if (!credentials.accessToken) throw new Error('Enter an Access Token, or choose App Key and App Secret');
-			return { sessionToken: credentials.accessToken, sessionExpiresAt: 0 };
+			return session(credentials.accessToken, 0);
 		}
 		if (!credentials.appKey || !credentials.appSecret) {
 			throw new Error('Enter the App Key and App Secret of the DingTalk app');
@@ -181,10 +170,7 @@ export class DingTalkApi implements ICredentialType {
 				`DingTalk refused to issue an access token (${String(body.code ?? `HTTP ${response.statusCode}`)}: ${String(body.message ?? 'no message')}). Check the App Key and App Secret of the internal app.`,
 			);
 		}
-		return {
-			sessionToken: body.accessToken,
-			sessionExpiresAt: Date.now() + Number(body.expireIn ?? 0) * 1000,
-		};
+		return session(body.accessToken, Date.now() + Number(body.expireIn ?? 0) * 1000);
 	}
 
 	async authenticate(
@@ -192,7 +178,7 @@ export class DingTalkApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
-		const token = String((usesAppCredentials(credentials) ? credentials.sessionToken : credentials.accessToken) ?? '');
+		const token = String((usesAppCredentials(credentials) ? credentials[SESSION_TOKEN_FIELD] : credentials.accessToken) ?? '');
 		if (isVersionedApiPath(`${requestOptions.baseURL ?? ''}${requestOptions.url}`)) {
 			return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), 'x-acs-dingtalk-access-token': token } };
 		}

@@ -8,6 +8,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../nodes/shared/session';
 
 export const FEISHU_DEFAULT_BASE_URL = 'https://open.feishu.cn';
 export const LARK_BASE_URL = 'https://open.larksuite.com';
@@ -120,26 +121,13 @@ export class FeishuApi implements ICredentialType {
 			description:
 				'Events & Callbacks > Encryption Strategy in the developer console. When set, the Feishu Trigger decrypts callbacks and checks their X-Lark-Signature.',
 		},
-		{
-			displayName: 'Access Token',
-			name: 'accessToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
-		{
-			displayName: 'Access Token Expires At',
-			name: 'accessTokenExpiresAt',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: 0,
-		},
+		...sessionProperties,
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		if (usesUserToken(credentials)) {
 			if (!credentials.userAccessToken) throw new Error('Enter a User Access Token');
-			return { accessToken: credentials.userAccessToken, accessTokenExpiresAt: 0 };
+			return session(credentials.userAccessToken, 0);
 		}
 		if (!credentials.appId || !credentials.appSecret) throw new Error('Enter the App ID and App Secret');
 		const response = (await this.helpers.httpRequest({
@@ -156,7 +144,7 @@ export class FeishuApi implements ICredentialType {
 			);
 		}
 		const lifetimeSeconds = Math.max(0, Number(response.expire ?? 0) - TOKEN_SAFETY_MARGIN_SECONDS);
-		return { accessToken: response.tenant_access_token, accessTokenExpiresAt: Date.now() + lifetimeSeconds * 1000 };
+		return session(response.tenant_access_token, Date.now() + lifetimeSeconds * 1000);
 	}
 
 	async authenticate(
@@ -164,7 +152,7 @@ export class FeishuApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		// A pasted user token is used as typed, so that replacing it takes effect at once.
-		const token = usesUserToken(credentials) ? credentials.userAccessToken : credentials.accessToken;
+		const token = usesUserToken(credentials) ? credentials.userAccessToken : credentials[SESSION_TOKEN_FIELD];
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(token)}` } };
 	}
 

@@ -16,6 +16,7 @@ import {
 	HUAWEI_REGIONS,
 } from '../nodes/HuaweiSmn/regions';
 import { authorizationHeader, canonicalQuery, sdkDate } from '../nodes/HuaweiSmn/signer';
+import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../nodes/shared/session';
 
 /** Request paths hold this placeholder; it is replaced once the project id is known (after sign-in). */
 export const PROJECT_ID_PLACEHOLDER = '{project_id}';
@@ -228,19 +229,7 @@ export class HuaweiCloudApi implements ICredentialType {
 			description: 'Leave empty for https://iam.&lt;region&gt;.myhuaweicloud.com',
 			displayOptions: { show: { authType: ['password'] } },
 		},
-		{
-			displayName: 'Session Token',
-			name: 'sessionToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
-		{
-			displayName: 'Session Expires At',
-			name: 'sessionExpiresAt',
-			type: 'hidden',
-			default: 0,
-		},
+		...sessionProperties,
 		{
 			displayName: 'Session Project ID',
 			name: 'sessionProjectId',
@@ -251,9 +240,9 @@ export class HuaweiCloudApi implements ICredentialType {
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		const authType = (credentials.authType ?? 'password') as HuaweiAuthType;
-		if (authType === 'token') return { sessionToken: String(credentials.authToken ?? ''), sessionExpiresAt: 0 };
+		if (authType === 'token') return session(String(credentials.authToken ?? ''), 0);
 		// Signed requests need no session; the marker only stops n8n from asking again.
-		if (authType === 'aksk') return { sessionToken: 'signed', sessionExpiresAt: 0 };
+		if (authType === 'aksk') return session('signed', 0);
 
 		const projectId = String(credentials.projectId ?? '').trim();
 		const region = String(credentials.region || DEFAULT_REGION);
@@ -294,8 +283,7 @@ export class HuaweiCloudApi implements ICredentialType {
 		const details = (body.token ?? {}) as IDataObject;
 		const expiresAt = Date.parse(String(details.expires_at ?? ''));
 		return {
-			sessionToken: token,
-			sessionExpiresAt: Number.isFinite(expiresAt) ? expiresAt : Date.now() + 23 * 60 * 60 * 1000,
+			...session(token, Number.isFinite(expiresAt) ? expiresAt : Date.now() + 23 * 60 * 60 * 1000),
 			sessionProjectId: String(((details.project ?? {}) as IDataObject).id ?? projectId),
 		};
 	}
@@ -308,7 +296,7 @@ export class HuaweiCloudApi implements ICredentialType {
 		const authType = (credentials.authType ?? 'password') as HuaweiAuthType;
 		if (authType === 'aksk') return signWithAccessKey(credentials, resolved);
 		// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
-		const token = authType === 'token' ? credentials.authToken : credentials.sessionToken;
+		const token = authType === 'token' ? credentials.authToken : credentials[SESSION_TOKEN_FIELD];
 		return { ...resolved, headers: { ...(resolved.headers ?? {}), 'X-Auth-Token': String(token ?? '') } };
 	}
 

@@ -8,6 +8,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../nodes/shared/session';
 
 export const KDOCS_DEFAULT_BASE_URL = 'https://developer.kdocs.cn';
 
@@ -64,19 +65,7 @@ export class KdocsApi implements ICredentialType {
 			default: '',
 			description: 'The refresh_token returned with the user access token (valid about 90 days)',
 		},
-		{
-			displayName: 'Session Token',
-			name: 'sessionToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
-		{
-			displayName: 'Session Expires At',
-			name: 'sessionExpiresAt',
-			type: 'hidden',
-			default: 0,
-		},
+		...sessionProperties,
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
@@ -84,7 +73,7 @@ export class KdocsApi implements ICredentialType {
 			if (!credentials.accessToken) {
 				throw new Error('Enter an Access Token, or App ID, App Key and Refresh Token');
 			}
-			return { sessionToken: credentials.accessToken, sessionExpiresAt: 0 };
+			return session(credentials.accessToken, 0);
 		}
 		const baseUrl = String(credentials.baseUrl || KDOCS_DEFAULT_BASE_URL).replace(/\/+$/, '');
 		const response = (await this.helpers.httpRequest({
@@ -101,8 +90,7 @@ export class KdocsApi implements ICredentialType {
 			);
 		}
 		return {
-			sessionToken: data.access_token,
-			sessionExpiresAt: Date.now() + Number(data.expires_in ?? 0) * 1000,
+			...session(data.access_token, Date.now() + Number(data.expires_in ?? 0) * 1000),
 			...(typeof data.refresh_token === 'string' ? { refreshToken: data.refresh_token } : {}),
 		};
 	}
@@ -112,7 +100,7 @@ export class KdocsApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
-		const token = canRefresh(credentials) ? credentials.sessionToken : credentials.accessToken;
+		const token = canRefresh(credentials) ? credentials[SESSION_TOKEN_FIELD] : credentials.accessToken;
 		return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), access_token: token } };
 	}
 

@@ -14,6 +14,7 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../shared/session';
 
 export const STORAGE_EVENT_TYPES = ['storage_dentry_create', 'storage_dentry_update', 'storage_dentry_delete'] as const;
 export type StorageEventType = (typeof STORAGE_EVENT_TYPES)[number];
@@ -117,8 +118,8 @@ const LEGACY_TOKEN_CODES = new Set(['40014', '42001']);
 
 const sharedProfile = {
 	credentialType: 'dingTalkApi',
-	tokenField: 'sessionToken',
-	tokenExpiresAtField: 'sessionExpiresAt',
+	tokenField: SESSION_TOKEN_FIELD,
+	tokenExpiresAtField: SESSION_EXPIRES_AT_FIELD,
 	canRefreshToken: (credentials: ICredentialDataDecryptedObject) => usesAppCredentials(credentials),
 	rateLimitDelayMs,
 	hint,

@@ -9,6 +9,7 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../shared/session';
 
 /** Codes with which Feishu reports an expired or revoked token (HTTP 200 or 400, never 401); the official Go SDK refreshes on these. */
 export const TOKEN_EXPIRED_CODES = new Set(['99991663', '99991664', '99991671']);
@@ -49,8 +50,8 @@ export const feishuApi: VendorApi = {
 	name: 'Feishu',
 	credentialType: 'feishuApi',
 	baseUrl: (credentials: ICredentialDataDecryptedObject) => feishuBaseUrl(credentials),
-	tokenField: 'accessToken',
-	tokenExpiresAtField: 'accessTokenExpiresAt',
+	tokenField: SESSION_TOKEN_FIELD,
+	tokenExpiresAtField: SESSION_EXPIRES_AT_FIELD,
 	canRefreshToken: (credentials) => !usesUserToken(credentials),
 	readError: readFeishuError,
 	isTokenExpired: (error) => TOKEN_EXPIRED_CODES.has(error.code),

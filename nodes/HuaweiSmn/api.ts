@@ -20,6 +20,7 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../shared/session';
 
 export const SUBSCRIPTION_NOT_FOUND = 'SMN.0013';
 export const ENDPOINT_ALREADY_EXISTS = 'SMN.0190';
@@ -80,8 +81,8 @@ export const huaweiSmnApi: VendorApi = {
 	name: 'Huawei Cloud SMN',
 	credentialType: 'huaweiCloudApi',
 	baseUrl: (credentials: ICredentialDataDecryptedObject) => smnEndpointOf(credentials),
-	tokenField: 'sessionToken',
-	tokenExpiresAtField: 'sessionExpiresAt',
+	tokenField: SESSION_TOKEN_FIELD,
+	tokenExpiresAtField: SESSION_EXPIRES_AT_FIELD,
 	canRefreshToken: (credentials) => (credentials.authType ?? 'password') === 'password',
 	readError: readSmnError,
 	isTokenExpired: isTokenProblem,

@@ -10,6 +10,7 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../shared/session';
 
 export const TOO_MANY_WEBHOOKS = '30016';
 export const MAX_WEBHOOKS_PER_DOCUMENT = 10;
@@ -42,8 +43,8 @@ export const kdocsApi: VendorApi = {
 	name: 'Kdocs',
 	credentialType: 'kdocsApi',
 	baseUrl: (credentials: ICredentialDataDecryptedObject) => String(credentials.baseUrl || KDOCS_DEFAULT_BASE_URL),
-	tokenField: 'sessionToken',
-	tokenExpiresAtField: 'sessionExpiresAt',
+	tokenField: SESSION_TOKEN_FIELD,
+	tokenExpiresAtField: SESSION_EXPIRES_AT_FIELD,
 	canRefreshToken: (credentials) => Boolean(credentials.appId && credentials.appSecretKey && credentials.refreshToken),
 	readError: readKdocsError,
 	isTokenExpired: (error, response) => error.code === '20007' || response.statusCode === 401,

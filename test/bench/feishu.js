@@ -54,7 +54,7 @@ async function sendRequest(options) {
 function executeContext({ items, operation, credentials }) {
 	const { FeishuApi } = require(credentialsDist);
 	const credentialType = new FeishuApi();
-	const stored = { accessToken: '', accessTokenExpiresAt: 0, ...credentials };
+	const stored = { sessionToken: '', sessionExpiresAt: 0, ...credentials };
 	const helpers = { httpRequest: sendRequest };
 	return {
 		getInputData: () => items.map((json) => ({ json })),
@@ -68,7 +68,7 @@ function executeContext({ items, operation, credentials }) {
 			...helpers,
 			async httpRequestWithAuthentication(_type, options, additional) {
 				const used = additional?.credentialsDecrypted?.data ?? { ...stored };
-				if (used.accessToken === '') Object.assign(stored, await credentialType.preAuthentication.call({ helpers }, used));
+				if (used.sessionToken === '') Object.assign(stored, await credentialType.preAuthentication.call({ helpers }, used));
 				return await sendRequest(await credentialType.authenticate({ ...used, ...stored }, options));
 			},
 		},

@@ -34,9 +34,9 @@ describe('Feishu credential: tenant access token', () => {
 		expect(token.isDone() && call.isDone()).toBe(true);
 		expect(items[0].json).toEqual({ fileToken: DOCX, fileType: 'docx', subscribed: true });
 		const stored = harness.storedCredentials.feishuApi;
-		expect(stored.accessToken).toBe('t-fresh');
-		expect(Number(stored.accessTokenExpiresAt)).toBeGreaterThanOrEqual(before + (7200 - 180) * 1000);
-		expect(Number(stored.accessTokenExpiresAt)).toBeLessThanOrEqual(Date.now() + (7200 - 180) * 1000);
+		expect(stored.sessionToken).toBe('t-fresh');
+		expect(Number(stored.sessionExpiresAt)).toBeGreaterThanOrEqual(before + (7200 - 180) * 1000);
+		expect(Number(stored.sessionExpiresAt)).toBeLessThanOrEqual(Date.now() + (7200 - 180) * 1000);
 	});
 
 	it('reuses a stored token that is still valid', async () => {
@@ -51,7 +51,7 @@ describe('Feishu credential: tenant access token', () => {
 		const harness = feishuNode(subscribeDocx, tenantWithToken('t-old', Date.now() + 10_000));
 		await harness.execute();
 		expect(token.isDone() && call.isDone()).toBe(true);
-		expect(harness.storedCredentials.feishuApi.accessToken).toBe('t-renewed');
+		expect(harness.storedCredentials.feishuApi.sessionToken).toBe('t-renewed');
 	});
 
 	it.each([
@@ -68,7 +68,7 @@ describe('Feishu credential: tenant access token', () => {
 
 		expect(expired.isDone() && token.isDone() && retried.isDone()).toBe(true);
 		expect(items[0].json.subscribed).toBe(true);
-		expect(harness.storedCredentials.feishuApi.accessToken).toBe('t-new');
+		expect(harness.storedCredentials.feishuApi.sessionToken).toBe('t-new');
 	});
 
 	it('gives up after one refresh when the new token is refused too', async () => {

@@ -23,8 +23,8 @@ export const tenant: ICredentialDataDecryptedObject = {
 /** A tenant credential whose token was fetched earlier and is still valid. */
 export const tenantWithToken = (token = 't-cached', expiresAt = Date.now() + 3_600_000): ICredentialDataDecryptedObject => ({
 	...tenant,
-	accessToken: token,
-	accessTokenExpiresAt: expiresAt,
+	sessionToken: token,
+	sessionExpiresAt: expiresAt,
 });
 export const user: ICredentialDataDecryptedObject = { authentication: 'userToken', userAccessToken: 'u-user-token' };
 
