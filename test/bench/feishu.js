@@ -7,9 +7,9 @@ const { startEmulator } = require('../emulator/server');
 
 const dist = path.join(__dirname, '..', '..', 'dist', 'nodes', 'Feishu');
 const credentialsDist = path.join(__dirname, '..', '..', 'dist', 'credentials', 'FeishuApi.credentials.js');
-/** A round trip to open.feishu.cn from outside mainland China; from inside it is shorter. */
-const LATENCY_MS = 100;
-const BULK_ITEMS = 200;
+/** Added to every emulator answer, standing in for the round trip to open.feishu.cn. */
+const LATENCY_MS = 50;
+const BULK_ITEMS = 1000;
 const SEQUENTIAL_ITEMS = 50;
 const ENCRYPT_KEY = 'bench-encrypt-key';
 const VERIFICATION_TOKEN = 'bench-verification-token';
@@ -86,8 +86,8 @@ async function bulkRun(emulator, count) {
 	const start = performance.now();
 	const [output] = await new Feishu().execute.call(context);
 	const seconds = (performance.now() - start) / 1000;
-	if (output.length !== count || !output.every((item) => item.json.subscribed === true)) throw new Error('Feishu bulk run lost items');
-	return count / seconds;
+	const failed = count - output.filter((item) => item.json.subscribed === true).length;
+	return { rate: count / seconds, failed };
 }
 
 /** The plain loop a builder would otherwise write: one subscribe call after another, same token, same emulator. */
@@ -115,14 +115,15 @@ module.exports = {
 	async bulkCase() {
 		const emulator = await startEmulator(createFeishuEmulator({ latencyMs: LATENCY_MS }));
 		try {
-			const node = await bulkRun(emulator, BULK_ITEMS);
+			const { rate: node, failed } = await bulkRun(emulator, BULK_ITEMS);
 			// A fresh per-second window, so that the loop does not pay for the bulk run's last second.
 			await fetch(`${emulator.url}/_emulator/feishu/reset-limits`, { method: 'POST' });
 			const sequential = await sequentialRun(emulator, SEQUENTIAL_ITEMS);
 			const limit = emulator.vendor.state.windows.subscribeSecond.limit;
 			return [
-				[`Bulk subscribe: Feishu, ${BULK_ITEMS} files, ${LATENCY_MS} ms latency`, `${node.toFixed(1)}/s`, `${limit}/s vendor limit`, (node / limit).toFixed(2), '≥ 0.80'],
+				[`Bulk subscribe: Feishu, ${BULK_ITEMS} files, ${LATENCY_MS} ms latency`, `${node.toFixed(1)}/s`, `${limit}/s vendor limit`, (node / limit).toFixed(2), '≥ 0.90'],
 				['Bulk subscribe: Feishu against a one-at-a-time loop', `${node.toFixed(1)}/s`, `${sequential.toFixed(1)}/s loop`, (node / sequential).toFixed(1), '—'],
+				['Bulk subscribe: Feishu failed items', String(failed), `of ${BULK_ITEMS}`, '—', '0'],
 			];
 		} finally {
 			await emulator.close();
