@@ -8,7 +8,7 @@ const { startN8n, actionWorkflow, postJson, sleep } = require('./n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmulator } = require('../emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createDingTalkEmulator } = require('../emulator/dingtalk');
+const { createDingTalkEmulator, sign, encrypt } = require('../emulator/dingtalk');
 
 // A module of its own, so that its helpers do not clash with the other E2E files' script-scope names.
 export {};
@@ -189,6 +189,119 @@ describe('DingTalk Trigger in a real n8n', () => {
 		expect(unsubscribes.map((request) => [request.query.unionId, request.body])).toEqual([
 			[ADMIN_UNION_ID, { scope: 'ORG', scopeId: emulator.vendor.corpId }],
 		]);
+	});
+});
+
+describe('DingTalk Trigger reliability in a real n8n', () => {
+	/** A push as DingTalk sends it, to the trigger's production URL: signed query, encrypted body. */
+	function push(encrypted: string, { token = emulator.vendor.callbackToken, timestamp = String(Date.now()), nonce = 'e2enonce' } = {}) {
+		return { query: { msg_signature: sign(token, timestamp, nonce, encrypted), timestamp, nonce } as Record<string, string>, body: { encrypt: encrypted } as Json };
+	}
+	const storageEvent = (eventId: string) =>
+		JSON.stringify({ EventType: 'storage_dentry_update', eventId, spaceId: emulator.vendor.spaces[0], dentryId: '1', eventScope: 'ORG', eventScopeId: emulator.vendor.corpId });
+	const genuine = (eventId: string, plain = storageEvent(eventId)) => push(encrypt(emulator.vendor.aesKey, plain, emulator.vendor.appKey));
+	const send = (request: { query: Record<string, string>; body: Json | string }) =>
+		postJson(`${n8n.webhookUrl(TRIGGER_WEBHOOK_ID)}?${new URLSearchParams(request.query)}`, request.body);
+	const ourScopes = async () =>
+		(await emulatorState()).subscriptions.filter((s: Json) => s.scope === 'ORG' && s.scopeId === emulator.vendor.corpId);
+
+	it('rejects a batch of forged pushes with 401: no execution, no call to DingTalk; a genuine push still runs', async () => {
+		const workflow = await n8n.createWorkflow(triggerWorkflow('DingTalk forgeries e2e'));
+		expect((await n8n.activate(workflow.id)).status).toBe(200);
+		try {
+			const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === '0' ? '1' : '0') + text.slice(at + 1);
+			const withQuery = (change: (query: Record<string, string>) => Record<string, string>) => {
+				const request = genuine('e2e-forged');
+				return { ...request, query: change({ ...request.query }) };
+			};
+			const corrupted = () => {
+				const bytes = Buffer.from(genuine('e2e-forged').body.encrypt, 'base64');
+				bytes[19] ^= 0x5a;
+				return push(bytes.toString('base64'));
+			};
+			const forgeries: Array<[string, { query: Record<string, string>; body: Json | string }]> = [
+				...[0, 13, 39].map((at): [string, ReturnType<typeof genuine>] => [`signature digit ${at} changed`, withQuery((q) => ({ ...q, msg_signature: flip(q.msg_signature, at) }))]),
+				['signature truncated', withQuery((q) => ({ ...q, msg_signature: q.msg_signature.slice(0, -1) }))],
+				['signature empty', withQuery((q) => ({ ...q, msg_signature: '' }))],
+				['signature missing', withQuery(({ msg_signature: _s, ...q }) => q)],
+				['signed with another token', push(encrypt(emulator.vendor.aesKey, storageEvent('e2e-forged'), emulator.vendor.appKey), { token: 'not-the-token' })],
+				['timestamp changed after signing', withQuery((q) => ({ ...q, timestamp: String(Number(q.timestamp) + 1) }))],
+				['nonce changed after signing', withQuery((q) => ({ ...q, nonce: 'othernonce' }))],
+				['no query at all', { query: {}, body: genuine('e2e-forged').body }],
+				['encrypt missing', { ...genuine('e2e-forged'), body: {} }],
+				['encrypt empty', push('')],
+				['encrypt not whole blocks', push('c2hvcnQ=')],
+				['ciphertext corrupted, re-signed', corrupted()],
+				['encrypted with another AES key', push(encrypt('Other0AesKey000000000000000000000000000000B', storageEvent('e2e-forged'), emulator.vendor.appKey))],
+				['owner key of another app', push(encrypt(emulator.vendor.aesKey, storageEvent('e2e-forged'), 'dingsomeoneelse00000'))],
+				['owner key empty', push(encrypt(emulator.vendor.aesKey, storageEvent('e2e-forged'), ''))],
+				['plaintext that is not JSON', genuine('e2e-forged', 'EventType=storage_dentry_update')],
+			];
+			// n8n's own body parser answers unparseable JSON with 422 before the trigger runs.
+			const notJson: [string, { query: Record<string, string>; body: string }] = ['body that is not JSON', { ...genuine('e2e-forged'), body: 'not json' }];
+
+			await clearRequests();
+			const statuses: Array<[string, number]> = [];
+			for (const [label, request] of forgeries) statuses.push([label, (await send(request)).status]);
+			const notJsonStatus = (await send(notJson[1])).status;
+
+			expect(forgeries.length).toBeGreaterThanOrEqual(15);
+			expect(statuses.filter(([, status]) => status !== 401)).toEqual([]);
+			expect(notJsonStatus).toBe(422);
+			expect(await n8n.executionsAfterQuiet(workflow.id)).toEqual([]);
+			expect(await emulatorRequests()).toEqual([]);
+			// The same URL and keys do accept a genuine push, so the 401s above are the trigger's verdict.
+			expect((await send(genuine('e2e-genuine-after-forgeries'))).status).toBe(200);
+			expect(await n8n.waitForExecutions(workflow.id, 1)).toHaveLength(1);
+			expect(await emulatorRequests()).toEqual([]);
+		} finally {
+			await n8n.deactivate(workflow.id);
+		}
+		expect(await ourScopes()).toEqual([]);
+	});
+
+	it('leaves no scope subscribed after activate/deactivate cycles with injected faults', async () => {
+		const workflow = await n8n.createWorkflow(triggerWorkflow('DingTalk faults e2e'));
+		const failedCycles: number[] = [];
+		const activationErrors: string[] = [];
+		let mostScopes = 0;
+		try {
+			const subscribe = '/storage/events/subscribe';
+			const unsubscribe = '/storage/events/unsubscribe';
+			// DingTalk has no list API: what the trigger subscribed lives in static data, so there is no "list" fault.
+			const cycles: Array<{ fault?: Json; forget?: boolean }> = [
+				// Subscribing is idempotent and retried, so five 5xx in a row are needed for the activation to fail.
+				{ fault: { method: 'POST', pathIncludes: subscribe, status: 500, times: 5 } },
+				{ fault: { method: 'POST', pathIncludes: subscribe, dropAfter: true } },
+				{ fault: { method: 'POST', pathIncludes: unsubscribe, status: 500, times: 5 } },
+				{ fault: { method: 'POST', pathIncludes: unsubscribe, drop: true, times: 5 } },
+				{ fault: { method: 'POST', pathIncludes: unsubscribe, dropAfter: true } },
+				{ forget: true },
+			];
+			for (const [cycle, { fault, forget }] of cycles.entries()) {
+				if (fault) await control('faults', fault);
+				const activation = await n8n.activate(workflow.id);
+				if (activation.status !== 200) {
+					failedCycles.push(cycle);
+					activationErrors.push(String(activation.body?.message));
+				}
+				mostScopes = Math.max(mostScopes, (await ourScopes()).length);
+				if (forget) await control('forget');
+				await n8n.deactivate(workflow.id);
+				emulator.vendor.state.faults.length = 0;
+			}
+			expect((await n8n.activate(workflow.id)).status).toBe(200);
+			expect(await ourScopes()).toHaveLength(1);
+			expect((await n8n.deactivate(workflow.id)).status).toBe(200);
+		} finally {
+			emulator.vendor.state.faults.length = 0;
+			await n8n.deactivate(workflow.id);
+		}
+
+		expect(failedCycles).toEqual([0]);
+		for (const message of activationErrors) expect(message).toMatch(/^DingTalk (failed on its side|answered with a server error|could not be reached)/);
+		expect(mostScopes).toBeLessThanOrEqual(1);
+		expect(await ourScopes()).toEqual([]);
 	});
 });
 

@@ -7,7 +7,7 @@ const { startN8n, postJson } = require('./n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmulator } = require('../emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createFeishuEmulator } = require('../emulator/feishu');
+const { createFeishuEmulator, encryptPayload, signPayload } = require('../emulator/feishu');
 
 jest.setTimeout(180_000);
 
@@ -287,6 +287,155 @@ describe('Feishu Trigger in a real n8n', () => {
 		expect(remaining).not.toContain(WATCHED_FOLDER);
 		const { skipped } = await control('fire', { file_token: WATCHED_DOC, file_type: 'docx' });
 		expect(skipped).toBe('not subscribed');
+	});
+});
+
+describe('Feishu Trigger reliability in a real n8n', () => {
+	const ourFiles = async () =>
+		(await emulatorState()).subscriptions.filter((s: Json) => s.file_token === WATCHED_DOC || s.file_token === WATCHED_FOLDER);
+
+	beforeAll(async () => {
+		await control('request-url', { url: n8n.webhookUrl(TRIGGER_WEBHOOK_ID) });
+	});
+
+	// Every cycle starts with fresh rate-limit windows: unsubscribe allows 10 calls a minute, and the
+	// limits themselves are covered by the node tests above; here only the injected faults should bite.
+	beforeEach(async () => {
+		await control('reset-limits');
+	});
+
+	it('rejects a batch of forged callbacks with 4xx: no execution, no call to Feishu; a genuine event still runs', async () => {
+		const workflow = await n8n.createWorkflow(triggerWorkflow('Feishu forgeries e2e'));
+		expect((await n8n.activate(workflow.id)).status).toBe(200);
+		try {
+			const key = emulator.vendor.encryptKey;
+			let sequence = 0;
+			/** A drive.file.edit_v1 of the watched document: were any check to let it through, it would run the workflow. */
+			const event = (header: Json = {}) => ({
+				schema: '2.0',
+				header: {
+					event_id: `evt-e2e-forged-${++sequence}`,
+					event_type: 'drive.file.edit_v1',
+					create_time: String(Date.now()),
+					token: emulator.vendor.verificationToken,
+					app_id: emulator.vendor.appId,
+					tenant_key: 'emulator-tenant',
+					...header,
+				},
+				event: { file_token: WATCHED_DOC, file_type: 'docx', operator_id_list: [], subscriber_id_list: [] },
+			});
+			const encrypted = (payload: unknown, withKey = key) => JSON.stringify({ encrypt: encryptPayload(withKey, JSON.stringify(payload)) });
+			const now = () => String(Math.floor(Date.now() / 1000));
+			const signed = (rawBody: string, { timestamp = now(), nonce = 'e2enonce', signKey = key } = {}) => ({
+				rawBody,
+				headers: {
+					'x-lark-request-timestamp': timestamp,
+					'x-lark-request-nonce': nonce,
+					'x-lark-signature': signPayload(timestamp, nonce, signKey, Buffer.from(rawBody)) as string,
+				} as Record<string, string>,
+			});
+			const genuine = (payload: unknown = event()) => signed(encrypted(payload));
+			const withHeaders = (change: (headers: Record<string, string>) => Record<string, string>) => {
+				const request = genuine();
+				return { ...request, headers: change({ ...request.headers }) };
+			};
+			const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === '0' ? '1' : '0') + text.slice(at + 1);
+			const changedAfterSigning = () => {
+				const request = genuine();
+				const at = Math.floor(request.rawBody.length / 2);
+				return { ...request, rawBody: request.rawBody.slice(0, at) + (request.rawBody[at] === 'A' ? 'B' : 'A') + request.rawBody.slice(at + 1) };
+			};
+			const truncatedCiphertext = () => {
+				const bytes = Buffer.from(encryptPayload(key, JSON.stringify(event())), 'base64');
+				return signed(JSON.stringify({ encrypt: bytes.subarray(0, bytes.length - 16).toString('base64') }));
+			};
+			const forgeries: Array<[string, { rawBody: string; headers: Record<string, string> }]> = [
+				...[0, 31, 63].map((at): [string, ReturnType<typeof genuine>] => [`signature digit ${at} changed`, withHeaders((h) => ({ ...h, 'x-lark-signature': flip(h['x-lark-signature'], at) }))]),
+				['signature truncated', withHeaders((h) => ({ ...h, 'x-lark-signature': h['x-lark-signature'].slice(0, -1) }))],
+				['signature empty', withHeaders((h) => ({ ...h, 'x-lark-signature': '' }))],
+				['signature and its headers missing', { rawBody: encrypted(event()), headers: {} }],
+				['signed with another Encrypt Key', signed(encrypted(event()), { signKey: `${key}-wrong` })],
+				['signed an hour ago', signed(encrypted(event()), { timestamp: String(Math.floor(Date.now() / 1000) - 3600) })],
+				['timestamp changed after signing', withHeaders((h) => ({ ...h, 'x-lark-request-timestamp': String(Number(h['x-lark-request-timestamp']) - 1) }))],
+				['nonce changed after signing', withHeaders((h) => ({ ...h, 'x-lark-request-nonce': 'othernonce' }))],
+				['body changed after signing', changedAfterSigning()],
+				['encrypt missing, signed', signed('{}')],
+				['encrypted with another key, signed', signed(encrypted(event(), `${key}-other`))],
+				['ciphertext cut by one block, signed', truncatedCiphertext()],
+				['wrong verification token, encrypted and signed', genuine(event({ token: 'not-the-verification-token' }))],
+				['verification token missing, encrypted and signed', genuine(event({ token: undefined }))],
+				['plain event although an Encrypt Key is set, signed', signed(JSON.stringify(event()))],
+				['challenge with a wrong token', { rawBody: encrypted({ challenge: 'c', token: 'not-the-verification-token', type: 'url_verification' }), headers: {} }],
+				['body that is a JSON array, signed', signed(JSON.stringify([JSON.parse(encrypted(event()))]))],
+				// n8n's own body parser answers this with 422 before the trigger runs.
+				['body that is not JSON', { rawBody: 'not json', headers: {} }],
+			];
+
+			await clearRequests();
+			const statuses: Array<[string, number]> = [];
+			for (const [label, request] of forgeries) {
+				statuses.push([label, (await postJson(n8n.webhookUrl(TRIGGER_WEBHOOK_ID), request.rawBody, request.headers)).status]);
+			}
+
+			expect(forgeries.length).toBeGreaterThanOrEqual(15);
+			expect(statuses.filter(([, status]) => status < 400 || status >= 500)).toEqual([]);
+			expect(await n8n.executionsAfterQuiet(workflow.id)).toEqual([]);
+			expect(await emulatorRequests()).toEqual([]);
+			// The same URL and keys do accept a genuine event, so the 4xx above are the trigger's verdict.
+			const { rawBody, headers } = genuine();
+			expect((await postJson(n8n.webhookUrl(TRIGGER_WEBHOOK_ID), rawBody, headers)).status).toBe(200);
+			expect(await n8n.waitForExecutions(workflow.id, 1)).toHaveLength(1);
+			expect(await emulatorRequests()).toEqual([]);
+		} finally {
+			await n8n.deactivate(workflow.id);
+		}
+		expect(await ourFiles()).toEqual([]);
+	});
+
+	it('leaves none of its files subscribed after activate/deactivate cycles with injected faults', async () => {
+		const workflow = await n8n.createWorkflow(triggerWorkflow('Feishu faults e2e'));
+		const failedCycles: number[] = [];
+		const activationErrors: string[] = [];
+		const leftAfterFailedActivation: Json[] = [];
+		try {
+			// What the trigger subscribed lives in static data (status calls are limited to 10 a minute), so an
+			// active workflow makes no get_subscribe call and there is no "status" fault to inject.
+			const cycles: Array<{ fault?: Json; forget?: boolean }> = [
+				// The document is subscribed first; the folder then fails five times (subscribing is retried),
+				// so the activation fails and must take the document's subscription back.
+				{ fault: { method: 'POST', pathIncludes: `/${WATCHED_FOLDER}/subscribe`, status: 500, times: 5 } },
+				{ fault: { method: 'POST', pathIncludes: `/${WATCHED_DOC}/subscribe`, dropAfter: true } },
+				{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', status: 500, times: 5 } },
+				{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', drop: true, times: 5 } },
+				{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', dropAfter: true } },
+				{ forget: true },
+			];
+			for (const [cycle, { fault, forget }] of cycles.entries()) {
+				await control('reset-limits');
+				if (fault) await control('faults', fault);
+				const activation = await n8n.activate(workflow.id);
+				if (activation.status !== 200) {
+					failedCycles.push(cycle);
+					activationErrors.push(String(activation.body?.message));
+					leftAfterFailedActivation.push(...(await ourFiles()));
+				}
+				if (forget) for (const file_token of [WATCHED_DOC, WATCHED_FOLDER]) await control('forget', { file_token });
+				await n8n.deactivate(workflow.id);
+				emulator.vendor.state.faults.length = 0;
+			}
+			await control('reset-limits');
+			expect((await n8n.activate(workflow.id)).status).toBe(200);
+			expect((await ourFiles()).map((s: Json) => s.file_token).sort()).toEqual([WATCHED_DOC, WATCHED_FOLDER].sort());
+			expect((await n8n.deactivate(workflow.id)).status).toBe(200);
+		} finally {
+			emulator.vendor.state.faults.length = 0;
+			await n8n.deactivate(workflow.id);
+		}
+
+		expect(failedCycles).toEqual([0]);
+		for (const message of activationErrors) expect(message).toMatch(/^Feishu (answered with a server error|could not be reached)/);
+		expect(leftAfterFailedActivation).toEqual([]);
+		expect(await ourFiles()).toEqual([]);
 	});
 });
 

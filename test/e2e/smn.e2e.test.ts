@@ -239,6 +239,122 @@ describe('SMN Trigger in a real n8n', () => {
 	});
 });
 
+describe('SMN Trigger reliability in a real n8n', () => {
+	const ours = async () => (await emulatorState()).subscriptions.filter((s: Json) => s.endpoint === n8n.webhookUrl(TRIGGER_WEBHOOK_ID));
+	/** SMN confirms asynchronously; the trigger visits the confirmation link it is sent. */
+	const confirmed = () => waitFor(ours, (list) => list.length === 1 && list[0].status === 1);
+
+	it('rejects a batch of forged messages with 4xx: no execution, no call to SMN but the certificate GETs they name; a genuine message still runs', async () => {
+		const workflow = await n8n.createWorkflow(triggerWorkflow('SMN forgeries e2e'));
+		expect((await n8n.activate(workflow.id)).status).toBe(200);
+		try {
+			// Confirming verified a message signed with the current certificate, so it is cached from here on.
+			const [subscription] = await confirmed();
+			const fire = async (options: Json) => (await control('fire', { subscription_urn: subscription.subscription_urn, ...options })).statusCode;
+			const smnTime = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+			const certificatePath = (which: string) => new URL(emulator.vendor.certificateUrl(emulator.url, which)).pathname;
+			const unknownCertificate = `/smn/SMN_${emulator.vendor.region}_${'0'.repeat(32)}.pem`;
+			const subscribeUrl = (origin: string, topic = topicUrn) =>
+				`${origin}/v2/notifications/subscriptions/subscribe?${new URLSearchParams({ topic_urn: topic, endpoint: n8n.webhookUrl(TRIGGER_WEBHOOK_ID), token: 'f'.repeat(64) })}`;
+			const direct = async (body: Json | string, headers: Record<string, string> = {}) => (await postJson(n8n.webhookUrl(TRIGGER_WEBHOOK_ID), body, headers)).status;
+			const signedElsewhere = () =>
+				emulator.vendor.sign({ type: 'Notification', topic_urn: topicUrn, message_id: 'e'.repeat(32), message: 'hello', timestamp: smnTime(0) });
+
+			// [label, send, the one certificate path it may make the trigger read at the trusted origin]
+			const forgeries: Array<[string, () => Promise<number>, string?]> = [
+				['signed with a key that is not SMN’s', () => fire({ forge: true })],
+				['message changed after signing', () => fire({ tamper: { message: 'tampered' } })],
+				['topic changed after signing', () => fire({ tamper: { topic_urn: emulator.vendor.topicUrn('alerts') } })],
+				['subject added after signing', () => fire({ tamper: { subject: 'Injected' } })],
+				['message_id changed after signing', () => fire({ tamper: { message_id: 'f'.repeat(32) } })],
+				['signature emptied', () => fire({ tamper: { signature: '' } })],
+				['signature_version v2', () => fire({ tamper: { signature_version: 'v2' } })],
+				['signed three hours ago', () => fire({ overrides: { timestamp: smnTime(-3 * 3600_000) } })],
+				['signed two hours ahead', () => fire({ overrides: { timestamp: smnTime(2 * 3600_000) } })],
+				['certificate on another origin', () => fire({ overrides: { signing_cert_url: `${trapOrigin}${certificatePath('current')}` } })],
+				['expired certificate', () => fire({ certificate: 'expired' }), certificatePath('expired')],
+				['certificate URL that redirects', () => fire({ certificate: 'redirect' }), certificatePath('redirect')],
+				['certificate that does not exist', () => fire({ overrides: { signing_cert_url: `${emulator.url}${unknownCertificate}` } }), unknownCertificate],
+				['confirmation linking to another origin', () => fire({ type: 'SubscriptionConfirmation', overrides: { subscribe_url: subscribeUrl(trapOrigin) } })],
+				['confirmation linking to the emulator’s controls', () => fire({ type: 'SubscriptionConfirmation', overrides: { subscribe_url: `${emulator.url}/_emulator/smn/forget` } })],
+				['confirmation for another topic', () => fire({ type: 'SubscriptionConfirmation', overrides: { subscribe_url: subscribeUrl(emulator.url, emulator.vendor.topicUrn('alerts')) } })],
+				['unknown message type', () => fire({ overrides: { type: 'Advertisement' } })],
+				['X-SMN-MESSAGE-TYPE contradicting the body', () => direct(signedElsewhere(), { 'x-smn-message-type': 'SubscriptionConfirmation' })],
+				['a bare type', () => direct({ type: 'Notification' }, { 'x-smn-message-type': 'Notification' })],
+				// n8n's own body parser answers this with 422 before the trigger runs.
+				['body that is not JSON', () => direct('not json')],
+			];
+
+			await clearRequests();
+			const statuses: Array<[string, number]> = [];
+			for (const [label, send] of forgeries) statuses.push([label, await send()]);
+
+			expect(forgeries.length).toBeGreaterThanOrEqual(15);
+			expect(statuses.filter(([, status]) => status < 400 || status >= 500)).toEqual([]);
+			expect(await n8n.executionsAfterQuiet(workflow.id)).toEqual([]);
+			// Each certificate named at the trusted origin was read once (and the redirect not followed); nothing else.
+			const expectedCalls = forgeries.filter(([, , path]) => path).map(([, , path]) => `GET ${path}`);
+			expect(expectedCalls).toHaveLength(3);
+			expect((await emulatorRequests()).map((request) => `${request.method} ${request.path}`)).toEqual(expectedCalls);
+			expect(trapped).toEqual([]);
+			expect(await ours()).toEqual([expect.objectContaining({ subscription_urn: subscription.subscription_urn, status: 1 })]);
+
+			// The same URL and certificate do accept a genuine message, so the 4xx above are the trigger's verdict.
+			expect(await fire({ message: 'genuine after forgeries' })).toBe(200);
+			expect(await n8n.waitForExecutions(workflow.id, 1)).toHaveLength(1);
+			expect((await emulatorRequests()).map((request) => `${request.method} ${request.path}`)).toEqual(expectedCalls);
+		} finally {
+			await n8n.deactivate(workflow.id);
+		}
+		expect(await ours()).toEqual([]);
+	});
+
+	it('leaves no subscription behind after activate/deactivate cycles with injected faults', async () => {
+		const workflow = await n8n.createWorkflow(triggerWorkflow('SMN faults e2e'));
+		const failedCycles: number[] = [];
+		const activationErrors: string[] = [];
+		let mostSubscriptions = 0;
+		try {
+			const list = `/topics/${topicUrn}/subscriptions`;
+			// Every SMN call is idempotent and retried; five failures in a row are needed for a call to fail.
+			const cycles: Array<{ fault?: Json; forget?: boolean }> = [
+				{ fault: { method: 'GET', pathIncludes: list, status: 503, times: 5 } },
+				{ fault: { method: 'POST', pathIncludes: list, status: 500 } },
+				// SMN subscribed, the answer is lost: the retry must get the same subscription back (200 "already exists").
+				{ fault: { method: 'POST', pathIncludes: list, dropAfter: true } },
+				{ fault: { method: 'DELETE', pathIncludes: '/subscriptions/', status: 500, times: 5 } },
+				{ fault: { method: 'DELETE', pathIncludes: '/subscriptions/', drop: true, times: 5 } },
+				{ forget: true },
+			];
+			for (const [cycle, { fault, forget }] of cycles.entries()) {
+				if (fault) await control('faults', fault);
+				const activation = await n8n.activate(workflow.id);
+				if (activation.status !== 200) {
+					failedCycles.push(cycle);
+					activationErrors.push(String(activation.body?.message));
+				} else {
+					await confirmed();
+				}
+				mostSubscriptions = Math.max(mostSubscriptions, (await ours()).length);
+				if (forget) for (const { subscription_urn } of await ours()) await control('forget', { subscription_urn });
+				await n8n.deactivate(workflow.id);
+				emulator.vendor.state.faults.length = 0;
+			}
+			expect((await n8n.activate(workflow.id)).status).toBe(200);
+			await confirmed();
+			expect((await n8n.deactivate(workflow.id)).status).toBe(200);
+		} finally {
+			emulator.vendor.state.faults.length = 0;
+			await n8n.deactivate(workflow.id);
+		}
+
+		expect(failedCycles).toEqual([0]);
+		for (const message of activationErrors) expect(message).toMatch(/^Huawei Cloud SMN (answered with a server error|could not be reached)/);
+		expect(mostSubscriptions).toBeLessThanOrEqual(1);
+		expect(await ours()).toEqual([]);
+	});
+});
+
 describe('SMN node in a real n8n', () => {
 	it('adds (201 then 200 "already exists"), lists and deletes a subscription', async () => {
 		const add = {
