@@ -24,19 +24,21 @@ const deliveries = new DeliveryLog(24 * 60 * 60 * 1000);
 
 const CHECK_URL_EVENT = 'check_url';
 
-type SubscriptionData = Partial<StorageSubscription> & IDataObject;
+type SubscriptionData = Partial<StorageSubscription> & IDataObject & { unsubscribeFailed?: boolean };
 
 const sameSubscription = (a: StorageSubscription, b: StorageSubscription) =>
 	a.scope === b.scope && a.scopeId === b.scopeId && a.unionId === b.unionId;
 
 function rememberSubscription(data: SubscriptionData, subscription: StorageSubscription): void {
 	Object.assign(data, subscription);
+	delete data.unsubscribeFailed;
 }
 
 function forgetSubscription(data: SubscriptionData): void {
 	delete data.scope;
 	delete data.scopeId;
 	delete data.unionId;
+	delete data.unsubscribeFailed;
 }
 
 function storedSubscription(data: SubscriptionData): StorageSubscription | undefined {
@@ -111,7 +113,8 @@ export class DingTalkTrigger implements INodeType {
 				const wanted = readSubscription(this);
 				const previous = storedSubscription(data);
 				if (!previous) return false;
-				if (sameSubscription(previous, wanted)) return true;
+				// After a failed unsubscribe nobody knows what DingTalk still holds; subscribing is idempotent, so do it again.
+				if (sameSubscription(previous, wanted)) return !data.unsubscribeFailed;
 				if (!isTestWebhook(this)) {
 					// The parameters changed since activation: the old scope would keep pushing events nobody wants.
 					await unsubscribeStorageEvents.call(this, previous).catch((error: Error) => {
@@ -154,6 +157,7 @@ export class DingTalkTrigger implements INodeType {
 					await unsubscribeStorageEvents.call(this, subscription);
 				} catch (error) {
 					this.logger.warn(`DingTalk storage events of ${subscription.scope} ${subscription.scopeId} could not be unsubscribed: ${(error as Error).message}`);
+					data.unsubscribeFailed = true;
 					return false;
 				}
 				forgetSubscription(data);

@@ -123,9 +123,17 @@ describe('DingTalk Trigger lifecycle', () => {
 		const warn = jest.spyOn(Container.get(Logger), 'warn');
 		expect(await trigger.hook('delete')).toBe(false);
 		expect(call.isDone()).toBe(true);
-		expect(trigger.staticData).toEqual(subscribed);
+		expect(trigger.staticData).toEqual({ ...subscribed, unsubscribeFailed: true });
 		expect(warn).toHaveBeenCalledWith(expect.stringMatching(/ORG ding6ccabc44d2c8d38b could not be unsubscribed: DingTalk error systemError/));
 		warn.mockRestore();
+	});
+
+	it('after a failed unsubscribe, the next activation subscribes again instead of trusting what it remembers', async () => {
+		const again = storageCall('subscribe', { scope: 'ORG', scopeId: CORP_ID }).reply(200, { success: true });
+		const trigger = dingTalkTrigger(triggerParameters(), { ...subscribed, unsubscribeFailed: true }, session);
+		await trigger.activate();
+		expect(again.isDone()).toBe(true);
+		expect(trigger.staticData).toEqual(subscribed);
 	});
 
 	it('delete has nothing to do without a remembered subscription', async () => {
