@@ -85,17 +85,6 @@ function dingTalkAction(webhookId: string, parameters: Json, credential = { id: 
 	});
 }
 
-async function runAction(workflow: Json) {
-	const created = await n8n.createWorkflow(workflow);
-	const activation = await n8n.activate(created.id);
-	expect(activation.status).toBe(200);
-	const webhookId = workflow.nodes[0].webhookId;
-	const response = await postJson(`${n8n.baseUrl}/webhook/${webhookId}`, {});
-	const [execution] = await n8n.waitForExecutions(created.id, 1);
-	await n8n.deactivate(created.id);
-	return { response, execution };
-}
-
 async function deliveryAfterRetries(id: string) {
 	await sleep(AFTER_RETRIES_MS);
 	return (await emulatorState()).deliveries.find((delivery: Json) => delivery.id === id);
@@ -320,17 +309,17 @@ describe('DingTalk node in a real n8n', () => {
 		const credential = { id: fresh.id, name: 'DingTalk (refresh)' };
 		await clearRequests();
 
-		const lookup = await runAction(dingTalkAction('dt-union', { resource: 'user', operation: 'getUnionId', userId: 'manager4220' }, credential));
+		const lookup = await n8n.runActionWorkflow(dingTalkAction('dt-union', { resource: 'user', operation: 'getUnionId', userId: 'manager4220' }, credential));
 		expect(lookup.response.body).toEqual([{ userId: 'manager4220', unionId: ADMIN_UNION_ID, name: 'Emulator Admin' }]);
 
-		const subscribed = await runAction(dingTalkAction('dt-subscribe', storage('subscribe'), credential));
+		const subscribed = await n8n.runActionWorkflow(dingTalkAction('dt-subscribe', storage('subscribe'), credential));
 		expect(subscribed.response.body).toEqual([
 			{ success: true, subscribed: true, scope: 'SPACE', scopeId: emulator.vendor.spaces[0], unionId: ADMIN_UNION_ID },
 		]);
 		expect((await emulatorState()).subscriptions).toEqual([expect.objectContaining({ scope: 'SPACE', scopeId: emulator.vendor.spaces[0] })]);
 
 		await control('expire-tokens');
-		const unsubscribed = await runAction(dingTalkAction('dt-unsubscribe', storage('unsubscribe'), credential));
+		const unsubscribed = await n8n.runActionWorkflow(dingTalkAction('dt-unsubscribe', storage('unsubscribe'), credential));
 		expect(unsubscribed.execution.status).toBe('success');
 		expect((await emulatorState()).subscriptions).toEqual([]);
 
@@ -346,7 +335,7 @@ describe('DingTalk node in a real n8n', () => {
 	});
 
 	it('explains permissionDenied with the missing permission and console switch', async () => {
-		const { execution } = await runAction(dingTalkAction('dt-denied', storage('subscribe', { unionId: 'emuUnionStaff0001' })));
+		const { execution } = await n8n.runActionWorkflow(dingTalkAction('dt-denied', storage('subscribe', { unionId: 'emuUnionStaff0001' })));
 		expect(execution.status).toBe('error');
 		const error = execution.data.resultData.error;
 		expect(error.message).toMatch(/^DingTalk error permissionDenied: 用户缺少订阅事件的权限/);

@@ -63,17 +63,6 @@ function kdocsAction(webhookId: string, parameters: Json, credential = { id: cre
 	});
 }
 
-async function runAction(workflow: Json) {
-	const created = await n8n.createWorkflow(workflow);
-	const activation = await n8n.activate(created.id);
-	expect(activation.status).toBe(200);
-	const webhookId = workflow.nodes[0].webhookId;
-	const response = await postJson(`${n8n.baseUrl}/webhook/${webhookId}`, {});
-	const [execution] = await n8n.waitForExecutions(created.id, 1);
-	await n8n.deactivate(created.id);
-	return { response, execution };
-}
-
 beforeAll(async () => {
 	emulator = await startEmulator(createKdocsEmulator());
 	n8n = await startN8n();
@@ -261,7 +250,7 @@ describe('Kdocs Trigger reliability in a real n8n', () => {
 
 describe('Kdocs node in a real n8n', () => {
 	it('creates, lists and deletes a webhook', async () => {
-		const created = await runAction(
+		const created = await n8n.runActionWorkflow(
 			kdocsAction('kdocs-create', {
 				operation: 'create',
 				file: { __rl: true, mode: 'id', value: FILE },
@@ -278,10 +267,10 @@ describe('Kdocs node in a real n8n', () => {
 			expect.objectContaining({ webhook_id: webhookId, sheet_id: 583, fields: ['N'], callback_url: 'http://127.0.0.1:9/kdocs%20events' }),
 		]);
 
-		const listed = await runAction(kdocsAction('kdocs-list', { operation: 'getMine', file: { __rl: true, mode: 'id', value: FILE } }));
+		const listed = await n8n.runActionWorkflow(kdocsAction('kdocs-list', { operation: 'getMine', file: { __rl: true, mode: 'id', value: FILE } }));
 		expect(listed.response.body).toEqual([expect.objectContaining({ webhookId, fileToken: FILE })]);
 
-		const deleted = await runAction(
+		const deleted = await n8n.runActionWorkflow(
 			kdocsAction('kdocs-delete', { operation: 'delete', file: { __rl: true, mode: 'id', value: FILE }, webhookId }),
 		);
 		expect(deleted.response.body).toEqual([{ deleted: true, existed: true, webhookId, fileToken: FILE }]);
@@ -290,7 +279,7 @@ describe('Kdocs node in a real n8n', () => {
 
 	it('explains the 10-webhooks limit (30016) and names the webhooks to delete', async () => {
 		const { created } = await control('seed-webhooks', { file_token: FULL_FILE, sheet_id: 2, count: 10 });
-		const { execution } = await runAction(
+		const { execution } = await n8n.runActionWorkflow(
 			kdocsAction('kdocs-full', {
 				operation: 'create',
 				file: { __rl: true, mode: 'id', value: FULL_FILE },
@@ -316,9 +305,9 @@ describe('Kdocs node in a real n8n', () => {
 			kdocsAction(id, { operation: 'getMine', file: { __rl: true, mode: 'id', value: FILE } }, { id: refreshing.id, name: 'Kdocs (refresh)' });
 
 		await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
-		expect((await runAction(list('kdocs-refresh-1'))).execution.status).toBe('success');
+		expect((await n8n.runActionWorkflow(list('kdocs-refresh-1'))).execution.status).toBe('success');
 		await control('expire-tokens');
-		expect((await runAction(list('kdocs-refresh-2'))).execution.status).toBe('success');
+		expect((await n8n.runActionWorkflow(list('kdocs-refresh-2'))).execution.status).toBe('success');
 
 		const calls = (await emulatorRequests()).map((request) => `${request.method} ${request.path} ${request.body?.refresh_token ?? ''}`.trim());
 		expect(calls).toEqual([

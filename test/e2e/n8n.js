@@ -276,6 +276,20 @@ class N8nInstance {
 		return await this.executions(workflowId);
 	}
 
+	/**
+	 * Runs a workflow made by actionWorkflow() once: activates it, calls its Webhook node, waits for the
+	 * execution and deactivates it again. Returns the HTTP answer and the execution.
+	 */
+	async runActionWorkflow(workflow) {
+		const created = await this.createWorkflow(workflow);
+		const activation = await this.activate(created.id);
+		if (activation.status !== 200) throw new Error(`could not activate ${workflow.name}: ${JSON.stringify(activation.body)}`);
+		const response = await postJson(`${this.baseUrl}/webhook/${workflow.nodes[0].webhookId}`, {});
+		const [execution] = await this.waitForExecutions(created.id, 1);
+		await this.deactivate(created.id);
+		return { response, execution };
+	}
+
 	async stop() {
 		if (this.child.exitCode !== null) return;
 		const exited = new Promise((resolve) => this.child.once('exit', resolve));

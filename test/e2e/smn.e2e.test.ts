@@ -74,16 +74,6 @@ function smnAction(webhookId: string, parameters: Json, useCredential = credenti
 	});
 }
 
-async function runAction(workflow: Json) {
-	const created = await n8n.createWorkflow(workflow);
-	const activation = await n8n.activate(created.id);
-	expect(activation.status).toBe(200);
-	const response = await postJson(`${n8n.baseUrl}/webhook/${workflow.nodes[0].webhookId}`, {});
-	const [execution] = await n8n.waitForExecutions(created.id, 1);
-	await n8n.deactivate(created.id);
-	return { response, execution };
-}
-
 const topic = () => ({ __rl: true, mode: 'urn', value: topicUrn });
 
 beforeAll(async () => {
@@ -149,7 +139,7 @@ describe('SMN Trigger in a real n8n', () => {
 	});
 
 	it('turns a message published with the SMN node into one execution with the message', async () => {
-		const published = await runAction(
+		const published = await n8n.runActionWorkflow(
 			smnAction('smn-publish', {
 				resource: 'message',
 				operation: 'publish',
@@ -365,27 +355,27 @@ describe('SMN node in a real n8n', () => {
 			endpoint: 'https://hooks.example.com/smn',
 			subscriptionOptions: { remark: 'e2e', headers: { header: [{ name: 'x-source', value: 'n8n' }] } },
 		};
-		const first = await runAction(smnAction('smn-add-1', add));
+		const first = await n8n.runActionWorkflow(smnAction('smn-add-1', add));
 		expect(first.response.body).toEqual([
 			expect.objectContaining({ created: true, topicUrn, protocol: 'https', endpoint: 'https://hooks.example.com/smn' }),
 		]);
 		const subscriptionUrn = first.response.body[0].subscriptionUrn;
-		const again = await runAction(smnAction('smn-add-2', add));
+		const again = await n8n.runActionWorkflow(smnAction('smn-add-2', add));
 		expect(again.response.body).toEqual([expect.objectContaining({ created: false, subscriptionUrn })]);
 
-		const listed = await runAction(smnAction('smn-list', { resource: 'subscription', operation: 'list', scope: 'topic', topic: topic(), returnAll: true }));
+		const listed = await n8n.runActionWorkflow(smnAction('smn-list', { resource: 'subscription', operation: 'list', scope: 'topic', topic: topic(), returnAll: true }));
 		expect(listed.response.body).toEqual([
 			expect.objectContaining({ subscription_urn: subscriptionUrn, status: 0, remark: 'e2e', extension: { header: { 'x-source': 'n8n' } } }),
 		]);
 
-		const deleted = await runAction(smnAction('smn-delete', { resource: 'subscription', operation: 'delete', subscriptionUrn }));
+		const deleted = await n8n.runActionWorkflow(smnAction('smn-delete', { resource: 'subscription', operation: 'delete', subscriptionUrn }));
 		expect(deleted.response.body).toEqual([{ deleted: true, existed: true, subscriptionUrn }]);
 		expect((await emulatorState()).subscriptions).toHaveLength(0);
 	});
 
 	it('fails bad parameters with a clear message before any request', async () => {
 		await clearRequests();
-		const { execution } = await runAction(
+		const { execution } = await n8n.runActionWorkflow(
 			smnAction('smn-bad', { resource: 'subscription', operation: 'add', topic: topic(), protocol: 'https', endpoint: 'http://hooks.example.com/smn' }),
 		);
 		expect(execution.status).toBe('error');
@@ -405,12 +395,12 @@ describe('SMN node in a real n8n', () => {
 			smnEndpoint: emulator.url,
 		});
 		const listTopics = { resource: 'topic', operation: 'list', returnAll: true };
-		const signed = await runAction(smnAction('smn-aksk', listTopics, { id: signing.id, name: 'Huawei Cloud (AK/SK)' }));
+		const signed = await n8n.runActionWorkflow(smnAction('smn-aksk', listTopics, { id: signing.id, name: 'Huawei Cloud (AK/SK)' }));
 		expect(signed.response.body.map((item: Json) => item.name).sort()).toEqual(['alerts', 'orders']);
 
 		await control('expire-tokens');
 		await clearRequests();
-		const renewed = await runAction(smnAction('smn-renew', listTopics));
+		const renewed = await n8n.runActionWorkflow(smnAction('smn-renew', listTopics));
 		expect(renewed.execution.status).toBe('success');
 		expect((await emulatorRequests()).map((request) => `${request.method} ${request.path}`)).toEqual([
 			`GET /v2/${emulator.vendor.projectId}/notifications/topics`,
