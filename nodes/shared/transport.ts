@@ -279,6 +279,11 @@ function genericHint(api: VendorApi, error: VendorError, response: VendorRespons
 	return `${api.name} rejected the request (code ${error.code}: ${error.message}).`;
 }
 
+/** n8n reports activation failures by description alone, so the description says which vendor answered. */
+function namingVendor(api: VendorApi, description: string): string {
+	return description.startsWith(api.name) ? description : `${api.name}: ${description}`;
+}
+
 export function vendorApiError(
 	context: RequestContext,
 	api: VendorApi,
@@ -293,7 +298,7 @@ export function vendorApiError(
 			: ({ body: String(response.body ?? '') } as JsonObject);
 	const apiError = new NodeApiError(context.getNode(), body, {
 		message: `${api.name} error ${error.code}: ${error.message}`,
-		description: hintOverride ?? api.hint?.(error, response) ?? genericHint(api, error, response),
+		description: namingVendor(api, hintOverride ?? api.hint?.(error, response) ?? genericHint(api, error, response)),
 		httpCode: String(response.statusCode),
 		itemIndex,
 	});

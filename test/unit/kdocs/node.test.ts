@@ -287,7 +287,7 @@ describe('Kdocs node: List Mine and Delete', () => {
 			{
 				json: {
 					error: 'Kdocs error 10003: PermissionDenied',
-					description: 'The authorized user lacks permission on this document. Use the account that owns or can edit the file.',
+					description: 'Kdocs: The authorized user lacks permission on this document. Use the account that owns or can edit the file.',
 					code: '10003',
 				},
 				pairedItem: { item: 2 },
