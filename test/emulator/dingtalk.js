@@ -11,7 +11,7 @@
  * the emulator's choice is marked ASSUMED.
  */
 const crypto = require('node:crypto');
-const { deliver } = require('./server');
+const { deliver, injectFault } = require('./server');
 
 const DEFAULT_AES_KEY = 'Emu1atorAesKey0000000000000000000000000000A'; // 43 characters, as the console shows it
 
@@ -101,13 +101,6 @@ function createDingTalkEmulator({
 	function currentToken() {
 		for (const [token, expiresAt] of state.tokens) if (expiresAt > Date.now()) return token;
 		return undefined;
-	}
-
-	function takeFault(ctx) {
-		const fault = state.faults.find((f) => (!f.method || f.method === ctx.method) && ctx.path.includes(f.pathIncludes || '') && f.times > 0);
-		if (!fault) return undefined;
-		fault.times -= 1;
-		return fault;
 	}
 
 	function overQpsLimit(ctx) {
@@ -340,10 +333,7 @@ function createDingTalkEmulator({
 	async function handle(ctx) {
 		if (ctx.path.startsWith('/_emulator/dingtalk/')) return handleControl(ctx);
 
-		const fault = takeFault(ctx);
-		if (fault?.drop) return ctx.drop();
-		if (fault?.dropAfter) ctx.reply = () => ctx.drop();
-		else if (fault) return ctx.reply(fault.status, fault.body ?? error('systemError', 'InjectedFault'), fault.headers || {});
+		if (injectFault(state.faults, ctx, () => error('systemError', 'InjectedFault'))) return;
 
 		if (ctx.path === '/v1.0/oauth2/accessToken' && ctx.method === 'POST') return issueToken(ctx);
 		state.apiCalls += 1;

@@ -11,7 +11,7 @@
  * from nodes/). Where the docs leave a detail open, the choice is marked ASSUMED.
  */
 const crypto = require('node:crypto');
-const { deliver, matchPath } = require('./server');
+const { deliver, matchPath, injectFault } = require('./server');
 
 const FILE_TYPES = new Set(['doc', 'docx', 'sheet', 'bitable', 'file', 'folder', 'slides']);
 const FOLDER_EVENT_TYPE = 'file.created_in_folder_v1';
@@ -101,13 +101,6 @@ function createFeishuEmulator({
 		windows: newWindows(),
 		rateLimited: 0,
 	};
-
-	function takeFault(ctx) {
-		const fault = state.faults.find((f) => (!f.method || f.method === ctx.method) && ctx.path.includes(f.pathIncludes || '') && f.times > 0);
-		if (!fault) return undefined;
-		fault.times -= 1;
-		return fault;
-	}
 
 	/** Counts a call against every window it belongs to; answers 429 when any of them is exhausted. */
 	function withinLimits(ctx, windowNames) {
@@ -320,10 +313,7 @@ function createFeishuEmulator({
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
 		if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
 
-		const fault = takeFault(ctx);
-		if (fault?.drop) return ctx.drop();
-		if (fault?.dropAfter) ctx.reply = () => ctx.drop();
-		else if (fault) return ctx.reply(fault.status, fault.body ?? envelope(fault.status, 'injected fault'), fault.headers || {});
+		if (injectFault(state.faults, ctx, (fault) => envelope(fault.status, 'injected fault'))) return;
 
 		if (ctx.path === TOKEN_PATH && ctx.method === 'POST') return issueTenantToken(ctx);
 

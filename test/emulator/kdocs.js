@@ -9,7 +9,7 @@
  * marked ASSUMED and matches what the nodes are written against; the README lists these.
  */
 const crypto = require('node:crypto');
-const { deliver, matchPath } = require('./server');
+const { deliver, matchPath, injectFault } = require('./server');
 
 const MAX_WEBHOOKS_PER_DOCUMENT = 10;
 
@@ -80,13 +80,6 @@ function createKdocsEmulator({
 
 	function webhooksOf(fileToken) {
 		return [...state.webhooks.values()].filter((hook) => hook.file_token === fileToken);
-	}
-
-	function takeFault(ctx) {
-		const fault = state.faults.find((f) => (!f.method || f.method === ctx.method) && ctx.path.includes(f.pathIncludes || '') && f.times > 0);
-		if (!fault) return undefined;
-		fault.times -= 1;
-		return fault;
 	}
 
 	function eventPayload(hook, overrides = {}) {
@@ -176,10 +169,7 @@ function createKdocsEmulator({
 	async function handle(ctx) {
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
 
-		const fault = takeFault(ctx);
-		if (fault?.drop) return ctx.drop();
-		if (fault?.dropAfter) ctx.reply = () => ctx.drop();
-		else if (fault) return ctx.reply(fault.status, fault.body ?? api(fault.status, 'InjectedFault'), fault.headers || {});
+		if (injectFault(state.faults, ctx, (fault) => api(fault.status, 'InjectedFault'))) return;
 
 		if (ctx.path === '/api/v1/oauth2/refresh_token' && ctx.method === 'POST') {
 			const body = ctx.json || {};

@@ -119,6 +119,28 @@ function startEmulator(vendor, { port = 0, host = '127.0.0.1' } = {}) {
 	});
 }
 
+/**
+ * Applies the first injected fault that matches the request: { method?, pathIncludes?, times } plus
+ * status (+ body, headers) to answer with, drop to cut the connection unanswered, or dropAfter to let
+ * the vendor act and then cut the connection instead of answering. Returns true when the request has
+ * been dealt with.
+ */
+function injectFault(faults, ctx, defaultBody) {
+	const fault = faults.find((f) => (!f.method || f.method === ctx.method) && ctx.path.includes(f.pathIncludes || '') && f.times > 0);
+	if (!fault) return false;
+	fault.times -= 1;
+	if (fault.drop) {
+		ctx.drop();
+		return true;
+	}
+	if (fault.dropAfter) {
+		ctx.reply = () => ctx.drop();
+		return false;
+	}
+	ctx.reply(fault.status, fault.body ?? defaultBody(fault), fault.headers || {});
+	return true;
+}
+
 /** Matches a path against a pattern such as /api/:file/webhook/:id and returns the parameters. */
 function matchPath(pattern, path) {
 	const names = [];
@@ -133,4 +155,4 @@ function matchPath(pattern, path) {
 	return Object.fromEntries(names.map((name, index) => [name, decodeURIComponent(match[index + 1])]));
 }
 
-module.exports = { startEmulator, deliver, matchPath, isLoopbackUrl };
+module.exports = { startEmulator, deliver, matchPath, isLoopbackUrl, injectFault };

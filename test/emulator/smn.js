@@ -8,7 +8,7 @@
  * emulator's choice is marked ASSUMED.
  */
 const crypto = require('node:crypto');
-const { deliver, matchPath } = require('./server');
+const { deliver, matchPath, injectFault } = require('./server');
 const { createSelfSignedCertificate, signSmnMessage, checkGatewaySignature } = require('./smn-crypto');
 
 const PROTOCOLS = ['email', 'sms', 'functionstage', 'functiongraph', 'http', 'https', 'callnotify', 'wechat', 'dingding', 'feishu', 'welink', 'dingTalkBot'];
@@ -81,13 +81,6 @@ function createSmnEmulator({
 	topics.forEach((name) => addTopic(name));
 
 	const certificateUrl = (baseUrl, which = 'current') => `${baseUrl}/smn/${certificateNames[which]}`;
-
-	function takeFault(ctx) {
-		const fault = state.faults.find((f) => (!f.method || f.method === ctx.method) && ctx.path.includes(f.pathIncludes || '') && f.times > 0);
-		if (!fault) return undefined;
-		fault.times -= 1;
-		return fault;
-	}
 
 	function authenticate(ctx) {
 		const token = ctx.headers['x-auth-token'];
@@ -399,10 +392,7 @@ function createSmnEmulator({
 	async function handle(ctx) {
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
 
-		const fault = takeFault(ctx);
-		if (fault?.drop) return ctx.drop();
-		if (fault?.dropAfter) ctx.reply = () => ctx.drop();
-		else if (fault) return ctx.reply(fault.status, fault.body ?? smnError('SMN.0018', 'Internal error.'), fault.headers || {});
+		if (injectFault(state.faults, ctx, () => smnError('SMN.0018', 'Internal error.'))) return;
 
 		if (ctx.path === '/v3/auth/tokens' && ctx.method === 'POST') return issueToken(ctx);
 
