@@ -34,6 +34,7 @@ module.exports = {
 			testEnvironment: 'node',
 			testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
+			globalSetup: '<rootDir>/test/e2e/global-setup.js',
 			maxWorkers: 1,
 		},
 	],

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm test`: builds and packs the pack once, runs the unit and package checks (in parallel), then
- * the end-to-end suites in a real n8n (one at a time), and ends with one line "N passed, N failed".
+ * `npm test`: builds and packs the pack once, installs n8n for the end-to-end suites (its own step, first
+ * use only), runs the unit, reliability and package checks, then the end-to-end suites in a real n8n
+ * (one at a time), and ends with one line "N passed, N failed".
  * Extra arguments are passed to jest (e.g. a path filter).
+ *
+ * SIGINT/SIGTERM are passed on to the running step, so that stopping `npm test` stops jest, whose
+ * exit in turn ends every n8n it started (see test/e2e/process-group.js).
  */
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -14,15 +18,27 @@ const root = path.resolve(__dirname, '..');
 const jest = path.join(root, 'node_modules', '.bin', 'jest');
 const extraArgs = process.argv.slice(2);
 
-function runJest(label, args) {
-	const outputFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jest-')), 'result.json');
-	const result = spawnSync(jest, [...args, '--json', `--outputFile=${outputFile}`, ...extraArgs], {
-		cwd: root,
-		stdio: 'inherit',
-		env: process.env,
+let running;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+	process.on(signal, () => {
+		running?.kill(signal);
+		process.exit(130);
 	});
+}
+
+function run(command, args) {
+	return new Promise((resolve) => {
+		running = spawn(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+		running.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+		running.on('error', () => resolve(127));
+	});
+}
+
+async function runJest(label, args) {
+	const outputFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jest-')), 'result.json');
+	const status = await run(jest, [...args, '--json', `--outputFile=${outputFile}`, ...extraArgs]);
 	if (!fs.existsSync(outputFile)) {
-		return { label, passed: 0, failed: 1, broken: `jest exited with ${result.status} before writing results` };
+		return { label, passed: 0, failed: 1, broken: `jest exited with ${status} before writing results` };
 	}
 	const summary = JSON.parse(fs.readFileSync(outputFile, 'utf8'));
 	const brokenSuites = summary.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0);
@@ -34,25 +50,31 @@ function runJest(label, args) {
 	};
 }
 
-const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) {
-	console.log('0 passed, 1 failed');
-	process.exit(1);
-}
-process.env.E2E_PACKED_TARBALL = require('./e2e/n8n').packedTarball();
+async function main() {
+	if ((await run('npm', ['run', 'build', '--silent'])) !== 0) {
+		console.log('0 passed, 1 failed');
+		process.exit(1);
+	}
+	process.env.E2E_PACKED_TARBALL = require('./e2e/n8n').packedTarball();
 
-const phases = [
-	runJest('unit + reliability + package', ['--selectProjects', 'unit', 'reliability', 'package']),
-	runJest('end-to-end (real n8n)', ['--selectProjects', 'e2e', '--runInBand']),
-];
+	const installed = (await run(process.execPath, [path.join(__dirname, 'e2e', 'install.js')])) === 0;
+	const phases = [await runJest('unit + reliability + package', ['--selectProjects', 'unit', 'reliability', 'package'])];
+	phases.push(
+		installed
+			? await runJest('end-to-end (real n8n)', ['--selectProjects', 'e2e', '--runInBand'])
+			: { label: 'end-to-end (real n8n)', passed: 0, failed: 1, broken: 'not run: the n8n install failed (see the line above)' },
+	);
 
-let passed = 0;
-let failed = 0;
-for (const phase of phases) {
-	passed += phase.passed;
-	failed += phase.failed;
-	console.log(`${phase.label}: ${phase.passed} passed, ${phase.failed} failed`);
-	if (phase.broken) console.log(phase.broken);
+	let passed = 0;
+	let failed = 0;
+	for (const phase of phases) {
+		passed += phase.passed;
+		failed += phase.failed;
+		console.log(`${phase.label}: ${phase.passed} passed, ${phase.failed} failed`);
+		if (phase.broken) console.log(phase.broken);
+	}
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exit(failed === 0 && passed > 0 ? 0 : 1);
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+
+main();

@@ -1,0 +1,12 @@
+'use strict';
+/**
+ * jest's globalSetup for the e2e project: installs n8n (first use only) and packs the pack before any
+ * suite starts, so that no test or hook timeout covers the install. Workers inherit the tarball path.
+ */
+const { ensureInstalled } = require('./install');
+const { packedTarball } = require('./n8n');
+
+module.exports = async function installBeforeAnySuite() {
+	await ensureInstalled();
+	packedTarball();
+};
