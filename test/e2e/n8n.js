@@ -1,85 +1,31 @@
 'use strict';
 /**
- * A real n8n for end-to-end tests: installed on first use into a cache outside the repository,
- * started on 127.0.0.1 with every phone-home feature off, with this pack installed into its
+ * A real n8n for end-to-end tests: installed by ./install.js into a cache outside the repository,
+ * started on 127.0.0.1 under a guard that ends it (and its task runners) with the process that started it, with every phone-home feature off, with this pack installed into its
  * community-nodes folder exactly as n8n installs community packages (node types are
  * `n8n-nodes-event-subscriptions.<node>`). Tests talk to it through n8n's public API.
  */
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const N8N_VERSION = '2.8.4';
+const { ensureInstalled } = require('./install');
+const { startGuarded } = require('./process-group');
+
 const PACKAGE_NAME = 'n8n-nodes-event-subscriptions';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const CACHE_ROOT = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', PACKAGE_NAME);
-const N8N_HOME = path.join(CACHE_ROOT, `n8n-${N8N_VERSION}`);
-const N8N_BIN = path.join(N8N_HOME, 'node_modules', 'n8n', 'bin', 'n8n');
-const INSTALLED_MARKER = path.join(N8N_HOME, '.installed-ok');
 
 const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2eOwner-passw0rd' };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function log(message) {
-	process.stderr.write(`[e2e] ${message}\n`);
-}
-
-/** Installs n8n into the cache once; concurrent callers wait for the first one (lock directory). */
-async function ensureN8nInstalled() {
-	if (fs.existsSync(INSTALLED_MARKER)) return N8N_BIN;
-	fs.mkdirSync(CACHE_ROOT, { recursive: true });
-	const lock = path.join(CACHE_ROOT, `n8n-${N8N_VERSION}.lock`);
-	for (;;) {
-		try {
-			fs.mkdirSync(lock);
-			break;
-		} catch {
-			if (fs.existsSync(INSTALLED_MARKER)) return N8N_BIN;
-			const age = Date.now() - fs.statSync(lock).mtimeMs;
-			if (age > 20 * 60 * 1000) fs.rmSync(lock, { recursive: true, force: true });
-			await sleep(2000);
-		}
-	}
-	try {
-		if (fs.existsSync(INSTALLED_MARKER)) return N8N_BIN;
-		log(`installing n8n ${N8N_VERSION} into ${N8N_HOME} (first use only, about 5 minutes)`);
-		fs.mkdirSync(N8N_HOME, { recursive: true });
-		fs.writeFileSync(
-			path.join(N8N_HOME, 'package.json'),
-			JSON.stringify(
-				{
-					name: 'n8n-e2e-host',
-					private: true,
-					version: '1.0.0',
-					dependencies: { n8n: N8N_VERSION },
-					// n8n-nodes-base points xlsx at a CDN this machine cannot reach; the registry's 0.18.5 works.
-					overrides: { xlsx: '0.18.5' },
-				},
-				null,
-				2,
-			),
-		);
-		await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
-			cwd: N8N_HOME,
-			env: { ...process.env, SCARF_ANALYTICS: 'false', npm_config_yes: 'true' },
-		});
-		fs.writeFileSync(INSTALLED_MARKER, new Date().toISOString());
-		return N8N_BIN;
-	} finally {
-		fs.rmSync(lock, { recursive: true, force: true });
-	}
-}
-
-function run(command, args, options) {
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
-		child.on('error', reject);
-		child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
-	});
-}
+/**
+ * How often an emulator fault meant to fail an activation fires. Newer n8n retries a failed activation
+ * by itself (five attempts), older n8n tries once; the tests clear the faults after each cycle.
+ */
+const ACTIVATION_FAULT_TIMES = 1000;
 
 /** Builds and packs the pack once per test run (run-all.js passes the tarball on). */
 function packedTarball() {
@@ -121,10 +67,10 @@ function freePort() {
 	});
 }
 
-function n8nEnvironment({ userFolder, port, brokerPort }) {
+function n8nEnvironment({ userFolder, port, brokerPort, nodeBin }) {
 	const base = `http://127.0.0.1:${port}/`;
 	return {
-		PATH: process.env.PATH,
+		PATH: `${path.dirname(nodeBin)}:${process.env.PATH}`,
 		HOME: userFolder,
 		N8N_USER_FOLDER: userFolder,
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
@@ -246,12 +192,46 @@ class N8nInstance {
 		return await this.apiOk('GET', `workflows/${id}`);
 	}
 
-	activate(id) {
-		return this.api('POST', `workflows/${id}/activate`);
+	/**
+	 * Activates (publishes) a workflow and returns once n8n has finished: its triggers' checkExists/create
+	 * ran and their static data is saved. n8n 2.x from about 2.3x on only queues the publication and answers
+	 * 200 at once; the outcome is then read from the publication status (a failed trigger is reported as
+	 * a 400 with the trigger's error message, as older n8n answered the activation itself).
+	 */
+	async activate(id) {
+		const answer = await this.api('POST', `workflows/${id}/activate`);
+		if (answer.status !== 200) return answer;
+		const publication = await this.settledPublication(id, (status) => status.status !== 'in_progress' && status.pendingVersionId === null);
+		if (!publication || publication.status === 'published') return answer;
+		const failed = publication.triggers.find((trigger) => trigger.status === 'failed');
+		return { status: 400, body: { message: failed?.errorMessage ?? `publication ${publication.status}` } };
 	}
 
-	deactivate(id) {
-		return this.api('POST', `workflows/${id}/deactivate`);
+	/** Deactivates (unpublishes) a workflow and returns once its triggers' delete() ran. */
+	async deactivate(id) {
+		const answer = await this.api('POST', `workflows/${id}/deactivate`);
+		if (answer.status === 200) await this.settledPublication(id, (status) => status.status === 'not_published');
+		return answer;
+	}
+
+	/**
+	 * Polls n8n's publication status until `isSettled` says so; undefined on an n8n without publication
+	 * status (activation is synchronous there).
+	 */
+	async settledPublication(id, isSettled, timeoutMs = 90_000) {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			let status;
+			try {
+				status = (await this.rest('GET', `workflows/${id}/publication-status`)).data;
+			} catch (error) {
+				if (/→ 404/.test(error.message)) return undefined;
+				throw error;
+			}
+			if (isSettled(status)) return status;
+			if (Date.now() > deadline) throw new Error(`publication of workflow ${id} did not settle: ${JSON.stringify(status)}`);
+			await sleep(100);
+		}
 	}
 
 	async executions(workflowId) {
@@ -290,18 +270,15 @@ class N8nInstance {
 		return { response, execution };
 	}
 
+	/** Stops n8n and everything it started; the guard sends SIGKILL after 15 s of waiting. */
 	async stop() {
-		if (this.child.exitCode !== null) return;
-		const exited = new Promise((resolve) => this.child.once('exit', resolve));
-		this.child.kill('SIGTERM');
-		await Promise.race([exited, sleep(15_000)]);
-		if (this.child.exitCode === null) this.child.kill('SIGKILL');
+		await this.child.stop();
 	}
 }
 
 /** Starts a fresh n8n with the pack installed; resolves once the editor is up and an API key exists. */
 async function startN8n({ port, keepUserFolder } = {}) {
-	const bin = await ensureN8nInstalled();
+	const target = await ensureInstalled();
 	const tarball = packedTarball();
 	const userFolder = keepUserFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
 	installPackInto(userFolder, tarball);
@@ -309,11 +286,11 @@ async function startN8n({ port, keepUserFolder } = {}) {
 	const brokerPort = await freePort();
 	const logFile = path.join(userFolder, 'n8n.log');
 	const out = fs.openSync(logFile, 'a');
-	const child = spawn(process.execPath, [bin, 'start'], {
-		env: n8nEnvironment({ userFolder, port: n8nPort, brokerPort }),
+	const child = startGuarded(target.nodeBin, [target.n8nBin, 'start'], {
+		env: n8nEnvironment({ userFolder, port: n8nPort, brokerPort, nodeBin: target.nodeBin }),
 		stdio: ['ignore', out, out],
-		detached: false,
 	});
+	fs.closeSync(out);
 	const instance = new N8nInstance({ userFolder, port: n8nPort, child, logFile });
 	const deadline = Date.now() + 120_000;
 	for (;;) {
@@ -368,4 +345,4 @@ async function postJson(url, body, headers = {}) {
 	return { status: response.status, body: parsed, headers: response.headers };
 }
 
-module.exports = { startN8n, ensureN8nInstalled, packedTarball, actionWorkflow, postJson, freePort, PACKAGE_NAME, OWNER, sleep };
+module.exports = { startN8n, packedTarball, ACTIVATION_FAULT_TIMES, actionWorkflow, postJson, freePort, PACKAGE_NAME, OWNER, sleep };
