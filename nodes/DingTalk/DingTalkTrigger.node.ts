@@ -18,6 +18,7 @@ import {
 import { decryptMessage, encryptedSuccess, isValidAesKey, signatureMatches } from './crypto';
 import { eventTypeOptions, subscriptionProperties } from './descriptions';
 import { readSubscription } from './subscription';
+import { reportingAdviceOnActivation } from '../shared/activation';
 
 /** DingTalk retries a push after 10 s and 30 s; a day covers those and manual redeliveries. */
 const deliveries = new DeliveryLog(24 * 60 * 60 * 1000);
@@ -107,7 +108,7 @@ export class DingTalkTrigger implements INodeType {
 	};
 
 	webhookMethods = {
-		default: {
+		default: reportingAdviceOnActivation({
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const data = this.getWorkflowStaticData('node') as SubscriptionData;
 				const wanted = readSubscription(this);
@@ -163,7 +164,7 @@ export class DingTalkTrigger implements INodeType {
 				forgetSubscription(data);
 				return true;
 			},
-		},
+		}),
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

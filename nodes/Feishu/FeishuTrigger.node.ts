@@ -14,6 +14,7 @@ import { fileTypeOptions, isFileSubscribed, subscribeFile, unsubscribeFile, type
 import { decryptEvent, eventSignature } from './crypto';
 import { driveEventOptions, FOLDER_EVENT } from './events';
 import { extractToken, readTriggerFiles, watchedFileEntries, watchedFileKey } from './files';
+import { reportingAdviceOnActivation } from '../shared/activation';
 
 /** Feishu names no replay window; 5 minutes matches what n8n's own signed triggers accept. */
 export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
@@ -111,7 +112,7 @@ export class FeishuTrigger implements INodeType {
 	};
 
 	webhookMethods = {
-		default: {
+		default: reportingAdviceOnActivation({
 			// Feishu allows 10 status calls a minute, so what this trigger subscribed is taken from static data.
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const data = this.getWorkflowStaticData('node') as SubscriptionData;
@@ -183,7 +184,7 @@ export class FeishuTrigger implements INodeType {
 				delete data.subscribedFiles;
 				return true;
 			},
-		},
+		}),
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

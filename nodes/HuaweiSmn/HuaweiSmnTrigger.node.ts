@@ -26,6 +26,7 @@ import {
 	type SmnMessage,
 	type TrustedOrigins,
 } from './verify';
+import { reportingAdviceOnActivation } from '../shared/activation';
 
 /** SMN waits 5 s for an answer, so the certificate and confirmation calls must be quicker. */
 const OUTBOUND_TIMEOUT_MS = 2_000;
@@ -191,7 +192,7 @@ export class HuaweiSmnTrigger implements INodeType {
 	methods = { listSearch: smnListSearch };
 
 	webhookMethods = {
-		default: {
+		default: reportingAdviceOnActivation({
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const data = this.getWorkflowStaticData('node') as SubscriptionData;
 				const topicUrn = requireTopicUrn(this, configuredTopicUrn(this));
@@ -243,7 +244,7 @@ export class HuaweiSmnTrigger implements INodeType {
 				forgetSubscription(data);
 				return true;
 			},
-		},
+		}),
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import {
 	NodeConnectionTypes,
 	type IDataObject,
@@ -13,6 +13,7 @@ import { createWebhook, deleteWebhook, listMyWebhooks, WEBHOOK_KINDS, type Webho
 import { webhookTargetProperties } from './descriptions';
 import { kdocsListSearch, kdocsLoadOptions } from './methods';
 import { readWebhookTarget } from './target';
+import { reportingAdviceOnActivation } from '../shared/activation';
 
 /** Query parameter of the callback URL that carries this registration's secret. */
 const SECRET_PARAMETER = 'k';
@@ -27,6 +28,20 @@ interface RegistrationData extends IDataObject {
 }
 
 const targetKey = (target: WebhookTarget) => JSON.stringify(target);
+
+/**
+ * The secret in this trigger's callback URL, derived from the credential's app key (or access token)
+ * and the workflow and node ids rather than drawn at random: n8n saves what create() writes to static
+ * data only after the whole activation, while the webhook is live before that, so a callback arriving
+ * in between must be verifiable without static data.
+ */
+async function derivedCallbackSecret(context: IHookFunctions | IWebhookFunctions): Promise<string> {
+	const credentials = await context.getCredentials('kdocsApi');
+	const key = String(credentials.appSecretKey || credentials.accessToken || '');
+	return createHmac('sha256', key)
+		.update(`kdocs-trigger-callback\n${context.getWorkflow().id ?? ''}\n${context.getNode().id}`)
+		.digest('hex');
+}
 
 function callbackUrlFor(webhookUrl: string, secret: string): string {
 	const url = new URL(webhookUrl);
@@ -77,7 +92,7 @@ export class KdocsTrigger implements INodeType {
 	methods = { listSearch: kdocsListSearch, loadOptions: kdocsLoadOptions };
 
 	webhookMethods = {
-		default: {
+		default: reportingAdviceOnActivation({
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const data = this.getWorkflowStaticData('node') as RegistrationData;
 				const target = readWebhookTarget(this);
@@ -88,10 +103,10 @@ export class KdocsTrigger implements INodeType {
 				}
 				const webhookUrl = this.getNodeWebhookUrl('default') as string;
 				const mine = await listMyWebhooks.call(this, target.fileToken);
-				const expectedCallback = data.callbackSecret ? callbackUrlFor(webhookUrl, data.callbackSecret) : undefined;
+				const expectedCallback = callbackUrlFor(webhookUrl, data.callbackSecret ?? (await derivedCallbackSecret(this)));
 				const ours =
 					mine.find((hook) => data.webhookId !== undefined && hook.webhookId === data.webhookId) ??
-					mine.find((hook) => expectedCallback !== undefined && hook.callbackUrl === expectedCallback);
+					mine.find((hook) => hook.callbackUrl === expectedCallback);
 				if (ours) data.webhookId = ours.webhookId;
 				else forgetRegistration(data);
 				// Registrations of this very URL that we no longer track (e.g. an earlier delete failed) only use up the document's 10 slots.
@@ -106,7 +121,7 @@ export class KdocsTrigger implements INodeType {
 			async create(this: IHookFunctions): Promise<boolean> {
 				const data = this.getWorkflowStaticData('node') as RegistrationData;
 				const target = readWebhookTarget(this);
-				const secret = randomBytes(32).toString('hex');
+				const secret = await derivedCallbackSecret(this);
 				const webhookUrl = this.getNodeWebhookUrl('default') as string;
 				const webhookId = await createWebhook.call(this, target, callbackUrlFor(webhookUrl, secret));
 				Object.assign(data, {
@@ -130,18 +145,22 @@ export class KdocsTrigger implements INodeType {
 				forgetRegistration(data);
 				return true;
 			},
-		},
+		}),
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const data = this.getWorkflowStaticData('node') as RegistrationData;
 		const secret = (this.getQueryData() as IDataObject)[SECRET_PARAMETER];
-		if (!secretsMatch(data.callbackSecret ?? '', typeof secret === 'string' ? secret : undefined)) {
+		const expectedSecret = data.callbackSecret ?? (await derivedCallbackSecret(this));
+		if (!secretsMatch(expectedSecret, typeof secret === 'string' ? secret : undefined)) {
 			return rejectCallback.call(this);
 		}
 		const body = this.getBodyData();
 		const webhookId = body.webhook_id === undefined || body.webhook_id === null ? undefined : String(body.webhook_id);
-		if (!secretsMatch(data.webhookId ?? '', webhookId)) {
+		// Until n8n has saved what create() wrote, the registration's id is not known here; the secret,
+		// which only this registration's URL carries, has been checked.
+		const idMatches = data.webhookId === undefined ? webhookId !== undefined && webhookId !== '' : secretsMatch(data.webhookId, webhookId);
+		if (!idMatches) {
 			return rejectCallback.call(this);
 		}
 		if (!Array.isArray(body.events)) {
@@ -162,7 +181,7 @@ export class KdocsTrigger implements INodeType {
 				event: kind,
 				type,
 				normalizedType: normalizeEventType(type),
-				fileToken: data.fileToken,
+				fileToken: data.fileToken ?? String(this.getNodeParameter('file', '', { extractValue: true })),
 				timestamp: event.timestamp,
 				content: event.content ?? null,
 			}));

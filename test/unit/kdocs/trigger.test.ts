@@ -13,7 +13,7 @@ const registered = { webhookId: 'wh-1', callbackSecret: SECRET, fileToken: FILE,
 const mine = (...webhooks: object[]) => ({ code: 0, data: { webhooks } });
 
 describe('Kdocs Trigger lifecycle', () => {
-	it('create registers its webhook URL plus a fresh 256-bit secret and remembers the webhook', async () => {
+	it('create registers its webhook URL plus a 256-bit secret and remembers the webhook', async () => {
 		let sentCallback = '';
 		const scope = nock(BASE)
 			.post(`${DBT}/webhook/sheets/1/records/create`, (body) => {
@@ -33,6 +33,21 @@ describe('Kdocs Trigger lifecycle', () => {
 		expect(trigger.staticData).toEqual({ webhookId: 'wh-9', callbackSecret: callback.searchParams.get('k'), fileToken: FILE, targetKey });
 	});
 
+	it('create derives the secret from the credential, the workflow and the node: the same each time, another with another credential', async () => {
+		const registeredSecret = async (credentials?: { accessToken: string }) => {
+			let sentCallback = '';
+			nock(BASE)
+				.post(`${DBT}/webhook/sheets/1/records/create`, (body) => ((sentCallback = body.callback_url), true))
+				.query({ access_token: credentials?.accessToken ?? TOKEN })
+				.reply(200, { code: 0, data: { webhook_id: 'wh-9' } });
+			await kdocsTrigger(parameters, {}, credentials).hook('create');
+			return new URL(sentCallback).searchParams.get('k');
+		};
+		const first = await registeredSecret();
+		expect(await registeredSecret()).toBe(first);
+		expect(await registeredSecret({ accessToken: 'another-token' })).not.toBe(first);
+	});
+
 	it('create in test mode registers the test URL', async () => {
 		let sentCallback = '';
 		nock(BASE)
@@ -47,7 +62,9 @@ describe('Kdocs Trigger lifecycle', () => {
 		nock(BASE).post(`${DBT}/webhook/sheets/1/records/create`).query(true).reply(200, { code: 30016, message: 'TooManyWebhooks' });
 		nock(BASE).get(`${DBT}/webhook/mine`).query(true).reply(200, mine({ webhook_id: 'x1', callback_url: 'https://e.example.com' }));
 		const trigger = kdocsTrigger(parameters);
-		await expect(trigger.hook('create')).rejects.toMatchObject({ message: 'Kdocs error 30016: TooManyWebhooks', description: expect.stringContaining('x1 (https://e.example.com)') });
+		const error = await trigger.hook('create').catch((e: Error & { description: string }) => e);
+		expect(error.description).toContain('x1 (https://e.example.com)');
+		expect(error.message).toBe(`${error.description} (code 30016)`);
 		expect(trigger.staticData).toEqual({});
 	});
 
@@ -174,6 +191,26 @@ describe('Kdocs Trigger callbacks', () => {
 		const { result, response } = await kdocsTrigger(parameters, { ...registered }).webhook({ body, query: query as Record<string, string> });
 		expect(result).toEqual({ noWebhookResponse: true });
 		expect(response).toMatchObject({ statusCode: 401, body: 'Unauthorized', ended: true });
+	});
+
+	it('verifies a callback that arrives before n8n has saved what create() wrote (static data still empty)', async () => {
+		let sentCallback = '';
+		nock(BASE)
+			.post(`${DBT}/webhook/sheets/1/records/create`, (body) => ((sentCallback = body.callback_url), true))
+			.query(true)
+			.reply(200, { code: 0, data: { webhook_id: 'wh-early' } });
+		await kdocsTrigger(parameters).hook('create');
+		const secret = new URL(sentCallback).searchParams.get('k') as string;
+
+		const early = await kdocsTrigger(parameters).webhook({ body: event(7, { webhook_id: 'wh-early' }), query: { k: secret } });
+		expect(early.response).toMatchObject({ statusCode: 200, body: { code: 0 } });
+		expect(early.result.workflowData![0].map((item) => item.json)).toEqual([
+			{ webhookId: 'wh-early', event: 'recordCreate', type: 'dbt.record.create', normalizedType: 'dbt.record.create', fileToken: FILE, timestamp: 7, content: { sheetId: 1, recordIds: ['PP'] } },
+		]);
+		const forged = await kdocsTrigger(parameters).webhook({ body: event(8, { webhook_id: 'wh-early' }), query: { k: SECRET } });
+		expect(forged.response.statusCode).toBe(401);
+		const withoutId = await kdocsTrigger(parameters).webhook({ body: event(9, { webhook_id: '' }), query: { k: secret } });
+		expect(withoutId.response.statusCode).toBe(401);
 	});
 
 	it('rejects every callback while nothing is registered', async () => {
