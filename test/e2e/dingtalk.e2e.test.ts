@@ -4,7 +4,7 @@
  * through n8n's public API, and HTTP pushes sent by the emulator to the trigger's production URL.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, actionWorkflow, postJson, sleep } = require('./n8n');
+const { startN8n, actionWorkflow, postJson, sleep, ACTIVATION_FAULT_TIMES } = require('./n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmulator } = require('../emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -259,8 +259,8 @@ describe('DingTalk Trigger reliability in a real n8n', () => {
 			const unsubscribe = '/storage/events/unsubscribe';
 			// DingTalk has no list API: what the trigger subscribed lives in static data, so there is no "list" fault.
 			const cycles: Array<{ fault?: Json; forget?: boolean }> = [
-				// Subscribing is idempotent and retried, so five 5xx in a row are needed for the activation to fail.
-				{ fault: { method: 'POST', pathIncludes: subscribe, status: 500, times: 5 } },
+				// Subscribing is idempotent and retried (by the node, and by newer n8n), so the fault lasts the cycle.
+				{ fault: { method: 'POST', pathIncludes: subscribe, status: 500, times: ACTIVATION_FAULT_TIMES } },
 				{ fault: { method: 'POST', pathIncludes: subscribe, dropAfter: true } },
 				{ fault: { method: 'POST', pathIncludes: unsubscribe, status: 500, times: 5 } },
 				{ fault: { method: 'POST', pathIncludes: unsubscribe, drop: true, times: 5 } },

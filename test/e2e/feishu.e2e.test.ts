@@ -3,7 +3,7 @@
  * the Feishu emulator, workflows created and activated through n8n's public API.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, postJson } = require('./n8n');
+const { startN8n, postJson, ACTIVATION_FAULT_TIMES } = require('./n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmulator } = require('../emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -401,9 +401,10 @@ describe('Feishu Trigger reliability in a real n8n', () => {
 			// What the trigger subscribed lives in static data (status calls are limited to 10 a minute), so an
 			// active workflow makes no get_subscribe call and there is no "status" fault to inject.
 			const cycles: Array<{ fault?: Json; forget?: boolean }> = [
-				// The document is subscribed first; the folder then fails five times (subscribing is retried),
-				// so the activation fails and must take the document's subscription back.
-				{ fault: { method: 'POST', pathIncludes: `/${WATCHED_FOLDER}/subscribe`, status: 500, times: 5 } },
+				// The document is subscribed first; the folder then fails for the whole cycle (subscribing is
+				// retried by the node, and by newer n8n), so the activation fails and must take the document's
+				// subscription back.
+				{ fault: { method: 'POST', pathIncludes: `/${WATCHED_FOLDER}/subscribe`, status: 500, times: ACTIVATION_FAULT_TIMES } },
 				{ fault: { method: 'POST', pathIncludes: `/${WATCHED_DOC}/subscribe`, dropAfter: true } },
 				{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', status: 500, times: 5 } },
 				{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', drop: true, times: 5 } },

@@ -30,6 +30,8 @@ const N8N_RELEASES = {
 	'1.123.81': { node: '22.23.5', nativeModules: ['sqlite3'] },
 };
 const DEFAULT_N8N_VERSION = '2.8.4';
+/** The older lines `npm test` also runs the end-to-end suites on. */
+const COMPAT_N8N_VERSIONS = ['2.8.4', '1.123.81'];
 const NODE_GYP_VERSION = '11.4.2';
 
 const PACKAGE_NAME = 'n8n-nodes-event-subscriptions';
@@ -281,7 +283,7 @@ async function ensureInstalled(n8nVersion = targetVersion()) {
 	}
 }
 
-module.exports = { ensureInstalled, layout, targetVersion, N8N_RELEASES, CACHE_ROOT, InstallError };
+module.exports = { ensureInstalled, layout, targetVersion, COMPAT_N8N_VERSIONS, CACHE_ROOT, InstallError };
 
 if (require.main === module) {
 	const versions = process.argv.slice(2);

@@ -3,7 +3,7 @@
  * the Kdocs emulator, workflows created and activated through n8n's public API.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, actionWorkflow, postJson } = require('./n8n');
+const { startN8n, actionWorkflow, postJson, ACTIVATION_FAULT_TIMES } = require('./n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmulator } = require('../emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -187,6 +187,29 @@ describe('Kdocs Trigger in a real n8n', () => {
 	});
 });
 
+describe('Kdocs Trigger during activation', () => {
+	it('accepts an event Kdocs sends the moment the webhook is registered, before n8n has saved the activation', async () => {
+		await control('reset-deliveries');
+		await control('fire-on-register', { enabled: true });
+		const workflow = await n8n.createWorkflow(triggerWorkflow('Kdocs early event e2e'));
+		try {
+			expect((await n8n.activate(workflow.id)).status).toBe(200);
+			let deliveries: Json[] = [];
+			for (let waited = 0; deliveries.length === 0 && waited < 10_000; waited += 100) {
+				deliveries = (await emulatorState()).deliveries;
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+			expect(deliveries.map((delivery) => delivery.statusCode)).toEqual([200]);
+			const [execution] = await n8n.waitForExecutions(workflow.id, 1);
+			expect(execution.status).toBe('success');
+		} finally {
+			await control('fire-on-register', { enabled: false });
+			await n8n.deactivate(workflow.id);
+		}
+		expect((await emulatorState()).webhooks).toEqual([]);
+	});
+});
+
 describe('Kdocs Trigger reliability in a real n8n', () => {
 	it('rejects a batch of forged callbacks with 4xx: no execution, no call to Kdocs', async () => {
 		const workflow = await n8n.createWorkflow(triggerWorkflow('Kdocs forgeries e2e'));
@@ -224,7 +247,7 @@ describe('Kdocs Trigger reliability in a real n8n', () => {
 	it('leaves no webhook behind after activate/deactivate cycles with injected faults', async () => {
 		const workflow = await n8n.createWorkflow(triggerWorkflow('Kdocs faults e2e'));
 		const faults = [
-			{ method: 'POST', pathIncludes: '/webhook/sheets/', status: 502 },
+			{ method: 'POST', pathIncludes: '/webhook/sheets/', status: 502, times: ACTIVATION_FAULT_TIMES },
 			{ method: 'POST', pathIncludes: '/webhook/sheets/', dropAfter: true },
 			{ method: 'GET', pathIncludes: '/webhook/mine', status: 503 },
 			{ method: 'DELETE', pathIncludes: '/webhook/', status: 500, times: 5 },

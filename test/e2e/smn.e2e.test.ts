@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, actionWorkflow, postJson, sleep } = require('./n8n');
+const { startN8n, actionWorkflow, postJson, sleep, ACTIVATION_FAULT_TIMES } = require('./n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmulator } = require('../emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -308,7 +308,7 @@ describe('SMN Trigger reliability in a real n8n', () => {
 			const list = `/topics/${topicUrn}/subscriptions`;
 			// Every SMN call is idempotent and retried; five failures in a row are needed for a call to fail.
 			const cycles: Array<{ fault?: Json; forget?: boolean }> = [
-				{ fault: { method: 'GET', pathIncludes: list, status: 503, times: 5 } },
+				{ fault: { method: 'GET', pathIncludes: list, status: 503, times: ACTIVATION_FAULT_TIMES } },
 				{ fault: { method: 'POST', pathIncludes: list, status: 500 } },
 				// SMN subscribed, the answer is lost: the retry must get the same subscription back (200 "already exists").
 				{ fault: { method: 'POST', pathIncludes: list, dropAfter: true } },

@@ -70,6 +70,9 @@ function createKdocsEmulator({
 		expireTokensAfterCalls: undefined, // all tokens expire once this many more API calls were answered
 		rateLimitEvery: undefined, // every Nth API call is answered 429
 		apiCalls: 0,
+		// Fires an event the moment a webhook is registered, as a busy sheet would: it reaches n8n while the
+		// activation that registered it is still under way.
+		fireOnRegister: false,
 	};
 	const api = (code, message, extra = {}) => ({ code, message, ...extra });
 
@@ -150,6 +153,10 @@ function createKdocsEmulator({
 			state.apiCalls = 0;
 			return ctx.reply(200, { ok: true });
 		}
+		if (ctx.path === '/_emulator/kdocs/fire-on-register' && ctx.method === 'POST') {
+			state.fireOnRegister = Boolean(body.enabled);
+			return ctx.reply(200, { ok: true });
+		}
 		if (ctx.path === '/_emulator/kdocs/faults' && ctx.method === 'POST') {
 			state.faults.push({ times: 1, ...body });
 			return ctx.reply(200, { ok: true });
@@ -161,6 +168,7 @@ function createKdocsEmulator({
 			state.quotaUsed = 0;
 			state.tokens = new Map([[accessToken, Infinity]]);
 			state.pluralTypes = Boolean(body.pluralTypes);
+			state.fireOnRegister = false;
 			return ctx.reply(200, { ok: true });
 		}
 		return ctx.reply(404, { error: 'unknown control endpoint' });
@@ -289,7 +297,8 @@ function createKdocsEmulator({
 			callback_url: callbackUrl,
 			created_at: Date.now(),
 		});
-		return ctx.reply(200, { code: 0, data: { webhook_id } });
+		ctx.reply(200, { code: 0, data: { webhook_id } });
+		if (state.fireOnRegister) fire(state.webhooks.get(webhook_id));
 	}
 
 	return { name: 'kdocs', state, handle, fire, accessToken, appId, appKey, refreshToken };
