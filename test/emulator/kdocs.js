@@ -70,8 +70,8 @@ function createKdocsEmulator({
 		expireTokensAfterCalls: undefined, // all tokens expire once this many more API calls were answered
 		rateLimitEvery: undefined, // every Nth API call is answered 429
 		apiCalls: 0,
-		// Fires an event the moment a webhook is registered, as a busy sheet would: it reaches n8n while the
-		// activation that registered it is still under way.
+		// Fires an event the moment a webhook is registered, before the registration is answered, as a busy
+		// sheet may: it reaches n8n while the activation that registered it is still under way.
 		fireOnRegister: false,
 	};
 	const api = (code, message, extra = {}) => ({ code, message, ...extra });
@@ -264,7 +264,7 @@ function createKdocsEmulator({
 		return false;
 	}
 
-	function subscribe(ctx, params) {
+	async function subscribe(ctx, params) {
 		const file = state.files[params.file];
 		if (!file) return ctx.reply(404, api(10004, 'FileNotFound'));
 		const sheet = file.sheets.find((s) => String(s.id) === params.sheet);
@@ -297,8 +297,8 @@ function createKdocsEmulator({
 			callback_url: callbackUrl,
 			created_at: Date.now(),
 		});
-		ctx.reply(200, { code: 0, data: { webhook_id } });
-		if (state.fireOnRegister) fire(state.webhooks.get(webhook_id));
+		if (state.fireOnRegister) await fire(state.webhooks.get(webhook_id));
+		return ctx.reply(200, { code: 0, data: { webhook_id } });
 	}
 
 	return { name: 'kdocs', state, handle, fire, accessToken, appId, appKey, refreshToken };
