@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm test`: builds and packs the pack once, installs n8n for the end-to-end suites (its own step, first
- * use only), runs the unit, reliability and package checks, then the end-to-end suites in a real n8n
- * (one at a time), and ends with one line "N passed, N failed".
+ * `npm test`: builds and packs the pack once, installs every n8n the end-to-end suites run on (its own
+ * step, first use only), runs the unit, reliability and package checks, then the end-to-end suites in a
+ * real n8n (one at a time): on the default target, then on each older line of the compat pass
+ * (N8N_E2E_COMPAT, comma-separated; empty for none). Each phase prints its own line, and the run ends
+ * with one line "N passed, N failed".
  * Extra arguments are passed to jest (e.g. a path filter).
  *
  * SIGINT/SIGTERM are passed on to the running step, so that stopping `npm test` stops jest, whose
@@ -50,20 +52,35 @@ async function runJest(label, args) {
 	};
 }
 
+/** Older n8n lines the end-to-end suites also run on, after the default target (see test/e2e/install.js). */
+function compatVersions() {
+	const { COMPAT_N8N_VERSIONS } = require('./e2e/install');
+	const chosen = process.env.N8N_E2E_COMPAT;
+	return chosen === undefined ? COMPAT_N8N_VERSIONS : chosen.split(',').map((version) => version.trim()).filter(Boolean);
+}
+
+async function endToEnd(version) {
+	const { layout } = require('./e2e/install');
+	const label = `end-to-end on n8n ${version} (Node ${layout(version).nodeVersion})`;
+	const installed = (await run(process.execPath, [path.join(__dirname, 'e2e', 'install.js'), version])) === 0;
+	if (!installed) return { label, passed: 0, failed: 1, broken: 'not run: the n8n install failed (see the line above)' };
+	process.env.N8N_E2E_VERSION = version;
+	return await runJest(label, ['--selectProjects', 'e2e', '--runInBand']);
+}
+
 async function main() {
 	if ((await run('npm', ['run', 'build', '--silent'])) !== 0) {
 		console.log('0 passed, 1 failed');
 		process.exit(1);
 	}
 	process.env.E2E_PACKED_TARBALL = require('./e2e/n8n').packedTarball();
+	const { targetVersion } = require('./e2e/install');
+	const versions = [targetVersion(), ...compatVersions().filter((version) => version !== targetVersion())];
 
-	const installed = (await run(process.execPath, [path.join(__dirname, 'e2e', 'install.js')])) === 0;
+	// Every n8n is installed before the first suite, so that no suite waits on an install.
+	for (const version of versions) await run(process.execPath, [path.join(__dirname, 'e2e', 'install.js'), version]);
 	const phases = [await runJest('unit + reliability + package', ['--selectProjects', 'unit', 'reliability', 'package'])];
-	phases.push(
-		installed
-			? await runJest('end-to-end (real n8n)', ['--selectProjects', 'e2e', '--runInBand'])
-			: { label: 'end-to-end (real n8n)', passed: 0, failed: 1, broken: 'not run: the n8n install failed (see the line above)' },
-	);
+	for (const version of versions) phases.push(await endToEnd(version));
 
 	let passed = 0;
 	let failed = 0;

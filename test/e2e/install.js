@@ -13,7 +13,7 @@
  * n8n is installed without install scripts (some of its optional native builds download from the
  * internet), then sqlite3, the one native module n8n needs here, is built against the runtime's headers.
  *
- * Usage: node test/e2e/install.js [n8n version ...]   (default: the E2E target, see N8N_E2E_VERSION)
+ * Usage: node test/e2e/install.js [n8n version ...]   (default: N8N_E2E_VERSION, else DEFAULT_N8N_VERSION)
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -29,7 +29,7 @@ const N8N_RELEASES = {
 	'2.8.4': { node: '20.20.2', nativeModules: ['sqlite3'] },
 	'1.123.81': { node: '22.23.5', nativeModules: ['sqlite3'] },
 };
-const DEFAULT_N8N_VERSION = '2.8.4';
+const DEFAULT_N8N_VERSION = '2.40.7';
 /** The older lines `npm test` also runs the end-to-end suites on. */
 const COMPAT_N8N_VERSIONS = ['2.8.4', '1.123.81'];
 const NODE_GYP_VERSION = '11.4.2';
