@@ -37,5 +37,13 @@ module.exports = {
 			globalSetup: '<rootDir>/test/e2e/global-setup.js',
 			maxWorkers: 1,
 		},
+		{
+			displayName: 'queue',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/e2e/**/*.queue.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+			globalSetup: '<rootDir>/test/e2e/global-setup.js',
+			maxWorkers: 1,
+		},
 	],
 };

@@ -3,8 +3,9 @@
 /**
  * `npm test`: builds and packs the pack once, installs every n8n the end-to-end suites run on (its own
  * step, first use only), runs the unit, reliability and package checks, then the end-to-end suites in a
- * real n8n (one at a time): on the default target, then on each older line of the compat pass
- * (N8N_E2E_COMPAT, comma-separated; empty for none). Each phase prints its own line, and the run ends
+ * real n8n (one at a time): on the default target, then in queue mode (PostgreSQL, Redis, a worker and
+ * two webhook processes), then on each older line of the compat pass (N8N_E2E_COMPAT, comma-separated;
+ * empty for none). Each phase prints its own line, and the run ends
  * with one line "N passed, N failed".
  * Extra arguments are passed to jest (e.g. a path filter).
  *
@@ -77,10 +78,18 @@ async function main() {
 	const { targetVersion } = require('./e2e/install');
 	const versions = [targetVersion(), ...compatVersions().filter((version) => version !== targetVersion())];
 
-	// Every n8n is installed before the first suite, so that no suite waits on an install.
+	// Everything is installed before the first suite, so that no suite waits on an install.
 	for (const version of versions) await run(process.execPath, [path.join(__dirname, 'e2e', 'install.js'), version]);
+	const servicesReady = (await run(process.execPath, [path.join(__dirname, 'e2e', 'services.js')])) === 0;
 	const phases = [await runJest('unit + reliability + package', ['--selectProjects', 'unit', 'reliability', 'package'])];
-	for (const version of versions) phases.push(await endToEnd(version));
+	phases.push(await endToEnd(versions[0]));
+	process.env.N8N_E2E_VERSION = versions[0];
+	phases.push(
+		servicesReady
+			? await runJest(`queue mode on n8n ${versions[0]}`, ['--selectProjects', 'queue', '--runInBand'])
+			: { label: 'queue mode', passed: 0, failed: 1, broken: 'not run: Redis or PostgreSQL could not be installed (see the line above)' },
+	);
+	for (const version of versions.slice(1)) phases.push(await endToEnd(version));
 
 	let passed = 0;
 	let failed = 0;

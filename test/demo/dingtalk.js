@@ -3,13 +3,13 @@
 const { createDingTalkEmulator } = require('../emulator/dingtalk');
 
 const WEBHOOK_ID = '6a2d9c41-3f7b-4e2a-8c5d-0000000d7a01';
-const n8nPort = () => Number(process.env.N8N_PORT) || 5678;
+const defaultWebhookBase = () => `http://127.0.0.1:${Number(process.env.N8N_PORT) || 5678}`;
 
 module.exports = {
 	name: 'DingTalk',
 	emulatorPort: 5694,
 	// The emulator's "developer console" already points at the trigger's production URL.
-	createEmulator: () => createDingTalkEmulator({ callbackUrl: `http://127.0.0.1:${n8nPort()}/webhook/${WEBHOOK_ID}/webhook` }),
+	createEmulator: (webhookBase = defaultWebhookBase()) => createDingTalkEmulator({ callbackUrl: `${webhookBase}/webhook/${WEBHOOK_ID}/webhook` }),
 	credential: (emulator) => ({
 		name: 'DingTalk (emulator)',
 		type: 'dingTalkApi',
@@ -54,7 +54,8 @@ module.exports = {
 		],
 		connections: { 'DingTalk Trigger': { main: [[{ node: 'Handle Change', type: 'main', index: 0 }]] } },
 	}),
-	howToFire: (emulator) =>
-		`curl -s -X POST ${emulator.url}/_emulator/dingtalk/fire -H 'content-type: application/json' -d '{"eventType":"storage_dentry_update"}'` +
-		` (check_url: POST ${emulator.url}/_emulator/dingtalk/check-url; a forged push: add "tamper":"signature")`,
+	fire: { path: '/_emulator/dingtalk/fire', body: { eventType: 'storage_dentry_update' } },
+	moreToFire: (emulator) => ` (check_url: POST ${emulator.url}/_emulator/dingtalk/check-url; a forged push: add "tamper":"signature")`,
+	leftAtVendor: (emulator) => emulator.vendor.state.subscriptions.size,
+	dedupeKey: '={{ $json.eventId }}',
 };

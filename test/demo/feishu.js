@@ -6,12 +6,12 @@ const FILE = 'doxcnDemoSalesPlan000000001';
 const FOLDER = 'fldcnDemoInbox00000000001';
 const WEBHOOK_ID = '2c1b0f7e-5a3d-4e8f-9b6a-0000000f5101';
 // start.js runs n8n on N8N_PORT or 5678; Feishu's Request URL is typed into its console once, here up front.
-const REQUEST_URL = `http://127.0.0.1:${Number(process.env.N8N_PORT) || 5678}/webhook/${WEBHOOK_ID}/webhook`;
+const defaultWebhookBase = () => `http://127.0.0.1:${Number(process.env.N8N_PORT) || 5678}`;
 
 module.exports = {
 	name: 'Feishu',
 	emulatorPort: 5691,
-	createEmulator: () => createFeishuEmulator({ requestUrl: REQUEST_URL }),
+	createEmulator: (webhookBase = defaultWebhookBase()) => createFeishuEmulator({ requestUrl: `${webhookBase}/webhook/${WEBHOOK_ID}/webhook` }),
 	credential: (emulator) => ({
 		name: 'Feishu (emulator)',
 		type: 'feishuApi',
@@ -57,8 +57,10 @@ module.exports = {
 		],
 		connections: { 'Feishu Trigger': { main: [[{ node: 'Handle Event', type: 'main', index: 0 }]] } },
 	}),
-	howToFire: (emulator) =>
-		`curl -s -X POST ${emulator.url}/_emulator/feishu/fire -H 'content-type: application/json' -d '{"file_token":"${FILE}","file_type":"docx"}'` +
+	fire: { path: '/_emulator/feishu/fire', body: { file_token: FILE, file_type: 'docx' } },
+	moreToFire: (emulator) =>
 		`\n  or a file created in the folder: -d '{"event_type":"drive.file.created_in_folder_v1","file_token":"doxcnNew","folder_token":"${FOLDER}"}'` +
 		`\n  the console's URL check: curl -s -X POST ${emulator.url}/_emulator/feishu/challenge`,
+	leftAtVendor: (emulator) => emulator.vendor.state.subscriptions.size,
+	dedupeKey: '={{ $json.event_id }}',
 };

@@ -41,6 +41,8 @@ module.exports = {
 		],
 		connections: { 'Kdocs Trigger': { main: [[{ node: 'Handle Record', type: 'main', index: 0 }]] } },
 	}),
-	howToFire: (emulator) =>
-		`curl -s -X POST ${emulator.url}/_emulator/kdocs/fire -H 'content-type: application/json' -d '{"file_token":"${FILE}"}'`,
+	fire: { path: '/_emulator/kdocs/fire', body: { file_token: FILE } },
+	leftAtVendor: (emulator) => emulator.vendor.state.webhooks.size,
+	// Kdocs events carry no id of their own: the webhook, the time and the content identify one.
+	dedupeKey: '={{ $json.webhookId }}:{{ $json.timestamp }}:{{ JSON.stringify($json.content) }}',
 };

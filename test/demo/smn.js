@@ -45,6 +45,9 @@ module.exports = {
 		],
 		connections: { 'SMN Trigger': { main: [[{ node: 'Handle Message', type: 'main', index: 0 }]] } },
 	}),
-	howToFire: (emulator) =>
-		`curl -s -X POST ${emulator.url}/_emulator/smn/fire -H 'content-type: application/json' -d '{"message":"{\\"order\\":42}","subject":"Order update"}'`,
+	fire: { path: '/_emulator/smn/fire', body: { message: '{"order":42}', subject: 'Order update' } },
+	leftAtVendor: (emulator) => emulator.vendor.state.subscriptions.size,
+	// SMN delivers only to confirmed subscriptions; the trigger confirms the one it made.
+	ready: (emulator) => [...emulator.vendor.state.subscriptions.values()].every((subscription) => subscription.status === 1),
+	dedupeKey: '={{ $json.messageId }}',
 };

@@ -5,8 +5,10 @@
  */
 const { ensureInstalled } = require('./install');
 const { packedTarball } = require('./n8n');
+const { ensureQueueServices } = require('./services');
 
-module.exports = async function installBeforeAnySuite() {
+module.exports = async function installBeforeAnySuite(globalConfig, projectConfig) {
 	await ensureInstalled();
+	if (projectConfig.displayName.name === 'queue') ensureQueueServices();
 	packedTarball();
 };

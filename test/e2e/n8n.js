@@ -7,12 +7,14 @@
  */
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
 const { ensureInstalled } = require('./install');
 const { startGuarded } = require('./process-group');
+const { startQueueServices } = require('./services');
 
 const PACKAGE_NAME = 'n8n-nodes-event-subscriptions';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -276,34 +278,155 @@ class N8nInstance {
 	}
 }
 
-/** Starts a fresh n8n with the pack installed; resolves once the editor is up and an API key exists. */
-async function startN8n({ port, keepUserFolder } = {}) {
-	const target = await ensureInstalled();
-	const tarball = packedTarball();
-	const userFolder = keepUserFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
-	installPackInto(userFolder, tarball);
-	const n8nPort = port || (await freePort());
+/**
+ * Starts one n8n process (`n8n <command>`) under the process guard, in its own user folder with the pack
+ * installed, and resolves once its log shows `readyLine`.
+ */
+async function startN8nProcess({ target, command, userFolder, port, env = {}, readyLine, logName = 'n8n' }) {
+	installPackInto(userFolder, packedTarball());
 	const brokerPort = await freePort();
-	const logFile = path.join(userFolder, 'n8n.log');
+	const logFile = path.join(userFolder, `${logName}.log`);
 	const out = fs.openSync(logFile, 'a');
-	const child = startGuarded(target.nodeBin, [target.n8nBin, 'start'], {
-		env: n8nEnvironment({ userFolder, port: n8nPort, brokerPort, nodeBin: target.nodeBin }),
+	const child = startGuarded(target.nodeBin, [target.n8nBin, ...command], {
+		env: { ...n8nEnvironment({ userFolder, port, brokerPort, nodeBin: target.nodeBin }), ...env },
 		stdio: ['ignore', out, out],
 	});
 	fs.closeSync(out);
-	const instance = new N8nInstance({ userFolder, port: n8nPort, child, logFile });
+	const log = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
 	const deadline = Date.now() + 120_000;
 	for (;;) {
-		if (child.exitCode !== null) throw new Error(`n8n exited early (${child.exitCode}):\n${instance.log().slice(-4000)}`);
-		if (instance.log().includes('Editor is now accessible via')) break;
+		if (child.exitCode !== null) throw new Error(`n8n ${command[0]} exited early (${child.exitCode}):\n${log().slice(-4000)}`);
+		if (readyLine.test(log())) return { child, logFile, log, port };
 		if (Date.now() > deadline) {
-			await instance.stop();
-			throw new Error(`n8n did not start within 120 s:\n${instance.log().slice(-4000)}`);
+			await child.stop();
+			throw new Error(`n8n ${command[0]} did not start within 120 s:\n${log().slice(-4000)}`);
 		}
 		await sleep(250);
 	}
+}
+
+const EDITOR_READY = /Editor is now accessible via/;
+
+/** Starts a fresh n8n with the pack installed; resolves once the editor is up and an API key exists. */
+async function startN8n({ port, keepUserFolder } = {}) {
+	const target = await ensureInstalled();
+	const userFolder = keepUserFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
+	const main = await startN8nProcess({ target, command: ['start'], userFolder, port: port || (await freePort()), readyLine: EDITOR_READY });
+	const instance = new N8nInstance({ userFolder, port: main.port, child: main.child, logFile: main.logFile });
 	if (!keepUserFolder) await instance.setUpOwnerAndApiKey();
 	return instance;
+}
+
+/**
+ * n8n in queue mode, as scaled installs run it: PostgreSQL and Redis, a main process (activation,
+ * editor, API), one worker that runs every execution, and `webhookProcesses` webhook processes that
+ * receive the vendors' callbacks. Vendors are given the URL of a front proxy (WEBHOOK_URL), as a load
+ * balancer would be in production; it spreads callbacks over the webhook processes (see FrontProxy).
+ * Resolves with the main's N8nInstance, extended with `queue` ({ front, worker, webhooks }).
+ */
+async function startN8nQueue({ webhookProcesses = 2 } = {}) {
+	const target = await ensureInstalled();
+	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-queue-'));
+	const started = [];
+	const stopAll = async () => {
+		for (const stop of started.reverse()) await stop();
+	};
+	try {
+		const services = await startQueueServices();
+		started.push(() => services.stop());
+		const front = await startFrontProxy();
+		started.push(() => front.close());
+		const shared = {
+			EXECUTIONS_MODE: 'queue',
+			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+			QUEUE_BULL_REDIS_PORT: String(services.redis.port),
+			QUEUE_HEALTH_CHECK_ACTIVE: 'false',
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+			DB_TYPE: 'postgresdb',
+			DB_POSTGRESDB_HOST: '127.0.0.1',
+			DB_POSTGRESDB_PORT: String(services.postgres.port),
+			DB_POSTGRESDB_DATABASE: services.postgres.database,
+			DB_POSTGRESDB_USER: services.postgres.user,
+			DB_POSTGRESDB_PASSWORD: '',
+			// Production webhooks go to the webhook processes only, as behind a real load balancer.
+			N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
+			WEBHOOK_URL: `${front.url}/`,
+		};
+		const folder = (name) => {
+			const userFolder = path.join(root, name);
+			fs.mkdirSync(userFolder);
+			return userFolder;
+		};
+		const mainProcess = await startN8nProcess({
+			target, command: ['start'], userFolder: folder('main'), port: await freePort(), env: shared, readyLine: EDITOR_READY, logName: 'main',
+		});
+		started.push(() => mainProcess.child.stop());
+		// The main has created the database schema; the others start side by side.
+		const starting = await Promise.allSettled([
+			startN8nProcess({
+				target, command: ['worker', '--concurrency=10'], userFolder: folder('worker'), port: await freePort(),
+				env: { ...shared, QUEUE_HEALTH_CHECK_PORT: String(await freePort()) }, readyLine: /n8n worker is now ready/, logName: 'worker',
+			}),
+			...Array.from({ length: webhookProcesses }, async (_, index) =>
+				startN8nProcess({
+					target, command: ['webhook'], userFolder: folder(`webhook-${index + 1}`), port: await freePort(), env: shared,
+					readyLine: /Webhook listener waiting for requests/, logName: `webhook-${index + 1}`,
+				}),
+			),
+		]);
+		for (const outcome of starting) if (outcome.status === 'fulfilled') started.push(() => outcome.value.child.stop());
+		const failure = starting.find((outcome) => outcome.status === 'rejected');
+		if (failure) throw failure.reason;
+		const [worker, ...webhooks] = starting.map((outcome) => outcome.value);
+		front.targets = webhooks.map((webhook) => `http://127.0.0.1:${webhook.port}`);
+
+		const instance = new N8nInstance({ userFolder: path.join(root, 'main'), port: mainProcess.port, child: mainProcess.child, logFile: mainProcess.logFile });
+		instance.stop = stopAll;
+		instance.queue = { front, worker, webhooks };
+		await instance.setUpOwnerAndApiKey();
+		return instance;
+	} catch (error) {
+		await stopAll();
+		throw error;
+	}
+}
+
+/**
+ * The load balancer in front of the webhook processes: it sends callbacks to the targets in turn, and
+ * logs which target got each one and what it answered. `replayLast(index)` sends the last callback once
+ * more, byte for byte, to one target, as a vendor's redelivery that lands on another process would.
+ */
+async function startFrontProxy() {
+	const proxy = { targets: [], next: 0, log: [], lastRequest: undefined };
+	const forward = async (index, request) => {
+		const response = await fetch(`${proxy.targets[index]}${request.url}`, {
+			method: request.method,
+			headers: request.headers,
+			body: ['GET', 'HEAD'].includes(request.method) ? undefined : request.body,
+		});
+		const answer = { status: response.status, contentType: response.headers.get('content-type'), body: Buffer.from(await response.arrayBuffer()) };
+		proxy.log.push({ target: index, url: request.url, status: answer.status });
+		return answer;
+	};
+	proxy.replayLast = (index) => forward(index, proxy.lastRequest);
+	const server = http.createServer(async (req, res) => {
+		const chunks = [];
+		for await (const chunk of req) chunks.push(chunk);
+		const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)));
+		const request = { method: req.method, url: req.url, headers, body: Buffer.concat(chunks) };
+		proxy.lastRequest = request;
+		try {
+			const answer = await forward(proxy.next++ % proxy.targets.length, request);
+			res.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {});
+			res.end(answer.body);
+		} catch (error) {
+			res.writeHead(502).end(String(error.message));
+		}
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	proxy.url = `http://127.0.0.1:${server.address().port}`;
+	proxy.close = () => new Promise((resolve) => server.close(resolve));
+	return proxy;
 }
 
 /**
@@ -345,4 +468,4 @@ async function postJson(url, body, headers = {}) {
 	return { status: response.status, body: parsed, headers: response.headers };
 }
 
-module.exports = { startN8n, packedTarball, ACTIVATION_FAULT_TIMES, actionWorkflow, postJson, freePort, PACKAGE_NAME, OWNER, sleep };
+module.exports = { startN8n, startN8nQueue, packedTarball, ACTIVATION_FAULT_TIMES, actionWorkflow, postJson, freePort, PACKAGE_NAME, OWNER, sleep };

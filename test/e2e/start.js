@@ -46,7 +46,7 @@ async function main() {
 		const state = activation.status === 200 ? 'active' : `NOT active (${JSON.stringify(activation.body)})`;
 		lines.push(
 			`${demo.name}: emulator ${emulator.url}, workflow "${workflow.name}" ${state}`,
-			`  fire an event: ${demo.howToFire(emulator)}`,
+			`  fire an event: curl -s -X POST ${emulator.url}${demo.fire.path} -H 'content-type: application/json' -d '${JSON.stringify(demo.fire.body)}'${demo.moreToFire?.(emulator) ?? ''}`,
 		);
 	}
 	process.stdout.write(
