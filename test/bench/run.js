@@ -8,11 +8,13 @@
  *   one-request-at-a-time loop.
  * - Footprint: packed tarball size, runtime dependencies, and the time to load every node and
  *   credential in a fresh Node process against loading n8n-workflow alone.
+ * - End to end, in a real n8n: see ./end-to-end.js.
  */
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { webhookContext } = require('./context');
+const { endToEndRows } = require('./end-to-end');
 
 const root = path.resolve(__dirname, '..', '..');
 const CALLBACK_SECONDS = Number(process.env.BENCH_SECONDS || 2);
@@ -60,7 +62,7 @@ async function callbackRows() {
 	const rows = [];
 	const cases = fs
 		.readdirSync(__dirname)
-		.filter((file) => file !== 'run.js' && file !== 'context.js' && file.endsWith('.js'))
+		.filter((file) => !['run.js', 'context.js', 'end-to-end.js'].includes(file) && file.endsWith('.js'))
 		.sort()
 		.map((file) => require(path.join(__dirname, file)))
 		.filter((bench) => bench.callbackCase);
@@ -120,7 +122,7 @@ const fmt = (n) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
 
 async function main() {
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-	const rows = [...(await callbackRows()), ...(await bulkRows()), ...footprintRows()];
+	const rows = [...(await callbackRows()), ...(await bulkRows()), ...footprintRows(), ...(await endToEndRows())];
 	const header = ['Measure', 'Pack', 'Against', 'Ratio', 'Goal'];
 	const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => String(row[c]).length)));
 	const line = (row) => `| ${row.map((cell, c) => String(cell).padEnd(widths[c])).join(' | ')} |`;

@@ -112,6 +112,8 @@ function n8nEnvironment({ userFolder, port, brokerPort, nodeBin }) {
 		N8N_FRONTEND_SENTRY_DSN: '',
 		EXTERNAL_FRONTEND_HOOKS_URLS: '',
 		SCARF_ANALYTICS: 'false',
+		// n8n 1.x runs Code nodes in-process unless runners are enabled; 2.x always uses them.
+		N8N_RUNNERS_ENABLED: 'true',
 		N8N_RUNNERS_MODE: 'internal',
 	};
 }
@@ -178,8 +180,12 @@ class N8nInstance {
 		this.apiKey = created.data.rawApiKey;
 	}
 
+	/**
+	 * Creates a credential the way the editor does (REST): n8n 1.x's public API validates credential data
+	 * against a schema that requires the fields of every authentication option at once.
+	 */
 	async createCredential(name, type, data) {
-		return await this.apiOk('POST', 'credentials', { name, type, data: { allowedHttpRequestDomains: 'all', ...data } });
+		return (await this.rest('POST', 'credentials', { name, type, data })).data;
 	}
 
 	async createWorkflow(workflow) {
@@ -307,11 +313,16 @@ async function startN8nProcess({ target, command, userFolder, port, env = {}, re
 
 const EDITOR_READY = /Editor is now accessible via/;
 
-/** Starts a fresh n8n with the pack installed; resolves once the editor is up and an API key exists. */
-async function startN8n({ port, keepUserFolder } = {}) {
+/**
+ * Starts a fresh n8n with the pack installed; resolves once the editor is up and an API key exists.
+ * `webhookUrl` is the public URL n8n gives its webhooks (WEBHOOK_URL), e.g. a proxy in front of it.
+ */
+async function startN8n({ port, keepUserFolder, webhookUrl } = {}) {
 	const target = await ensureInstalled();
 	const userFolder = keepUserFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
-	const main = await startN8nProcess({ target, command: ['start'], userFolder, port: port || (await freePort()), readyLine: EDITOR_READY });
+	const main = await startN8nProcess({
+		target, command: ['start'], userFolder, port: port || (await freePort()), readyLine: EDITOR_READY, env: webhookUrl ? { WEBHOOK_URL: webhookUrl } : {},
+	});
 	const instance = new N8nInstance({ userFolder, port: main.port, child: main.child, logFile: main.logFile });
 	if (!keepUserFolder) await instance.setUpOwnerAndApiKey();
 	return instance;
@@ -393,7 +404,7 @@ async function startN8nQueue({ webhookProcesses = 2 } = {}) {
 
 /**
  * The load balancer in front of the webhook processes: it sends callbacks to the targets in turn, and
- * logs which target got each one and what it answered. `replayLast(index)` sends the last callback once
+ * logs which target got each one (the request as received) and what it answered. `replayLast(index)` sends the last callback once
  * more, byte for byte, to one target, as a vendor's redelivery that lands on another process would.
  */
 async function startFrontProxy() {
@@ -405,7 +416,7 @@ async function startFrontProxy() {
 			body: ['GET', 'HEAD'].includes(request.method) ? undefined : request.body,
 		});
 		const answer = { status: response.status, contentType: response.headers.get('content-type'), body: Buffer.from(await response.arrayBuffer()) };
-		proxy.log.push({ target: index, url: request.url, status: answer.status });
+		proxy.log.push({ target: index, request, status: answer.status });
 		return answer;
 	};
 	proxy.replayLast = (index) => forward(index, proxy.lastRequest);
@@ -468,4 +479,4 @@ async function postJson(url, body, headers = {}) {
 	return { status: response.status, body: parsed, headers: response.headers };
 }
 
-module.exports = { startN8n, startN8nQueue, packedTarball, ACTIVATION_FAULT_TIMES, actionWorkflow, postJson, freePort, PACKAGE_NAME, OWNER, sleep };
+module.exports = { startN8n, startN8nQueue, startFrontProxy, packedTarball, ACTIVATION_FAULT_TIMES, actionWorkflow, postJson, freePort, PACKAGE_NAME, OWNER, sleep };

@@ -1,0 +1,170 @@
+'use strict';
+/**
+ * End-to-end throughput in a real n8n (the E2E target version), from one run:
+ * - each trigger: signed callbacks per second from the emulator to finished executions, against n8n's
+ *   own Webhook node receiving the same bytes at the same concurrency;
+ * - a flood of forged callbacks per trigger: rejections per second (every one a 4xx, no execution, no
+ *   outbound request) against the trigger's accepted callbacks per second;
+ * - queue mode: the Kdocs trigger behind two webhook processes against one.
+ * The callbacks pass through a front proxy (WEBHOOK_URL), which records their bytes for the replays.
+ */
+const path = require('node:path');
+const { startN8n, startN8nQueue, startFrontProxy, postJson, sleep } = require('../e2e/n8n');
+const { startEmulator } = require('../emulator/server');
+
+const CALLBACKS = Number(process.env.BENCH_CALLBACKS || 200);
+const FORGERIES = Number(process.env.BENCH_FORGERIES || 1000);
+const CONCURRENCY = 8;
+const DEMOS = ['dingtalk', 'feishu', 'kdocs', 'smn'].map((name) => require(path.join(__dirname, '..', 'demo', `${name}.js`)));
+const fmt = (n) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(1));
+
+async function inPool(count, concurrency, task) {
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: concurrency }, async () => {
+			while (next < count) await task(next++);
+		}),
+	);
+}
+
+async function finishedExecutions(n8n, workflowId) {
+	const { data } = await n8n.apiOk('GET', `executions?workflowId=${workflowId}&limit=250`);
+	return data.filter((execution) => execution.finished || execution.status === 'success' || execution.status === 'error').length;
+}
+
+/** Seconds from calling `send` until `count` executions of the workflow have finished. */
+async function secondsUntilExecuted(n8n, workflowId, count, send) {
+	const start = performance.now();
+	await send();
+	const deadline = Date.now() + 120_000;
+	while ((await finishedExecutions(n8n, workflowId)) < count) {
+		if (Date.now() > deadline) throw new Error(`bench: fewer than ${count} executions of ${workflowId} after 120 s`);
+		await sleep(25);
+	}
+	return (performance.now() - start) / 1000;
+}
+
+function webhookNodeWorkflow(webhookPath) {
+	return {
+		name: `Bench: Webhook node ${webhookPath}`,
+		nodes: [
+			{
+				id: `bench-${webhookPath}`,
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: webhookPath,
+				parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
+			},
+			{ id: `bench-${webhookPath}-noop`, name: 'Handle', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} },
+		],
+		connections: { Webhook: { main: [[{ node: 'Handle', type: 'main', index: 0 }]] } },
+	};
+}
+
+function send(url, request) {
+	return fetch(url, { method: 'POST', headers: request.headers, body: request.body });
+}
+
+/** A recorded callback with one character of its credentials or content changed. */
+function forged(request, index) {
+	const flip = (text, at) => text.slice(0, at) + (text[at] === 'a' ? 'b' : 'a') + text.slice(at + 1);
+	const url = new URL(request.url, 'http://bench');
+	if (url.searchParams.has('k')) {
+		const secret = url.searchParams.get('k');
+		url.searchParams.set('k', flip(secret, index % secret.length));
+		return { ...request, url: `${url.pathname}${url.search}` };
+	}
+	const body = request.body.toString('utf8');
+	return { ...request, body: Buffer.from(flip(body, Math.floor(body.length / 2) + (index % 8))) };
+}
+
+async function activateDemo(n8n, demo, emulator) {
+	const spec = demo.credential(emulator);
+	const credential = await n8n.createCredential(spec.name, spec.type, spec.data);
+	const workflow = await n8n.createWorkflow(demo.workflow(credential));
+	const activation = await n8n.activate(workflow.id);
+	if (activation.status !== 200) throw new Error(`bench: ${demo.name} did not activate: ${JSON.stringify(activation.body)}`);
+	for (let waited = 0; demo.ready && !demo.ready(emulator) && waited < 20_000; waited += 100) await sleep(100);
+	return workflow;
+}
+
+const fire = (demo, emulator) => postJson(`${emulator.url}${demo.fire.path}`, demo.fire.body);
+
+async function vendorRows(n8n, front, demo) {
+	const emulator = await startEmulator(demo.createEmulator(front.url));
+	try {
+		const workflow = await activateDemo(n8n, demo, emulator);
+		front.log.length = 0;
+		const triggerSeconds = await secondsUntilExecuted(n8n, workflow.id, CALLBACKS, () => inPool(CALLBACKS, CONCURRENCY, () => fire(demo, emulator)));
+		const callbacks = front.log.filter((entry) => entry.status === 200).map((entry) => entry.request);
+		if (callbacks.length !== CALLBACKS) throw new Error(`bench: ${demo.name} answered ${callbacks.length} of ${CALLBACKS} callbacks with 200`);
+
+		const webhookPath = `bench-${demo.name.toLowerCase().replace(/\W+/g, '-')}`;
+		const baseline = await n8n.createWorkflow(webhookNodeWorkflow(webhookPath));
+		await n8n.activate(baseline.id);
+		const webhookSeconds = await secondsUntilExecuted(n8n, baseline.id, CALLBACKS, () =>
+			inPool(CALLBACKS, CONCURRENCY, (i) => send(`${n8n.baseUrl}/webhook/${webhookPath}`, callbacks[i])),
+		);
+		await n8n.deactivate(baseline.id);
+
+		const outboundBefore = emulator.requests.length;
+		const statuses = [];
+		const floodStart = performance.now();
+		await inPool(FORGERIES, CONCURRENCY, async (i) => {
+			const forgery = forged(callbacks[i % callbacks.length], i);
+			statuses.push((await send(`${n8n.baseUrl}${forgery.url}`, forgery)).status);
+		});
+		const floodSeconds = (performance.now() - floodStart) / 1000;
+		const accepted = statuses.filter((status) => status < 400 || status >= 500).length;
+		const outbound = emulator.requests.length - outboundBefore;
+		const executed = (await finishedExecutions(n8n, workflow.id)) - CALLBACKS;
+		if (accepted > 0 || outbound > 0 || executed > 0) {
+			throw new Error(`bench: ${demo.name} forgeries: ${accepted} not rejected with 4xx, ${outbound} outbound requests, ${executed} executions`);
+		}
+		await n8n.deactivate(workflow.id);
+
+		const triggerRate = CALLBACKS / triggerSeconds;
+		const rejectRate = FORGERIES / floodSeconds;
+		return [
+			[`End to end: ${demo.name} Trigger → executions`, `${fmt(triggerRate)}/s`, `${fmt(CALLBACKS / webhookSeconds)}/s Webhook node, same bytes`, (triggerRate / (CALLBACKS / webhookSeconds)).toFixed(2), '≥ 0.90'],
+			[`Forged flood: ${demo.name}, ${FORGERIES} callbacks`, `${fmt(rejectRate)}/s rejected, 0 outbound`, `${fmt(triggerRate)}/s accepted`, (rejectRate / triggerRate).toFixed(1), '≥ 1.0'],
+		];
+	} finally {
+		await emulator.close();
+	}
+}
+
+async function queueRate(webhookProcesses, demo) {
+	const n8n = await startN8nQueue({ webhookProcesses });
+	const emulator = await startEmulator(demo.createEmulator(n8n.queue.front.url));
+	try {
+		const workflow = await activateDemo(n8n, demo, emulator);
+		const seconds = await secondsUntilExecuted(n8n, workflow.id, CALLBACKS, () => inPool(CALLBACKS, CONCURRENCY, () => fire(demo, emulator)));
+		return CALLBACKS / seconds;
+	} finally {
+		await emulator.close();
+		await n8n.stop();
+	}
+}
+
+async function endToEndRows() {
+	const front = await startFrontProxy();
+	const n8n = await startN8n({ webhookUrl: `${front.url}/` });
+	front.targets = [n8n.baseUrl];
+	const rows = [];
+	try {
+		for (const demo of DEMOS) rows.push(...(await vendorRows(n8n, front, demo)));
+	} finally {
+		await n8n.stop();
+		await front.close();
+	}
+	const kdocs = DEMOS.find((demo) => demo.name === 'Kdocs');
+	const two = await queueRate(2, kdocs);
+	const one = await queueRate(1, kdocs);
+	rows.push(['Queue mode: Kdocs Trigger → executions, 2 webhook processes', `${fmt(two)}/s`, `${fmt(one)}/s with 1`, (two / one).toFixed(2), '—']);
+	return rows;
+}
+
+module.exports = { endToEndRows };
