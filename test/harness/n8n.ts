@@ -57,17 +57,25 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		return [];
 	}
 
+	/** n8n-core 2.40 asks this before decrypting any credential; as in n8n, only a type with restrictToSupportedNodes is limited. */
+	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean {
+		const type = this.types[credentialType];
+		if (!type?.restrictToSupportedNodes) return true;
+		return (type.supportedNodes ?? []).includes(nodeType);
+	}
+
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		typeName: string,
 		incoming: IHttpRequestOptions | IRequestOptionsSimplified,
-		workflow: Workflow,
-		node: INode,
+		workflow?: Workflow,
+		node?: INode,
 	): Promise<IHttpRequestOptions> {
 		const requestOptions = incoming as IHttpRequestOptions & Record<string, IDataObject>;
 		const { authenticate } = this.types[typeName];
 		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
 		if (authenticate?.type === 'generic') {
+			if (!workflow || !node) throw new Error('Workflow and node are required for declarative credential authentication');
 			requestOptions.headers ??= {};
 			for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
 				for (const [key, value] of Object.entries(outerValue as IDataObject)) {
@@ -104,6 +112,17 @@ class TestCredentialsHelper extends ICredentialsHelper {
 			return Object.assign(credentials, output);
 		}
 		return undefined;
+	}
+
+	/** The OAuth helpers' variant: runs the type's preAuthentication unconditionally and persists nothing. */
+	async runPreAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		const type = this.types[typeName];
+		if (typeof type.preAuthentication !== 'function') return undefined;
+		return ((await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject) ?? undefined;
 	}
 
 	async getCredentials(): Promise<ICredentials> {
