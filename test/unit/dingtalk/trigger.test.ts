@@ -84,7 +84,8 @@ describe('DingTalk Trigger lifecycle', () => {
 	it('create fails with the DingTalk advice as its message (all n8n versions show it) and remembers nothing', async () => {
 		storageCall('subscribe').reply(403, { code: 'permissionDenied', message: '用户缺少订阅事件的权限' });
 		const trigger = dingTalkTrigger(triggerParameters(), {}, session);
-		const error = await trigger.hook('create').catch((e: Error & { description: string }) => e);
+		const error = (await trigger.hook('create').catch((e: unknown) => e)) as Error & { description: string };
+		expect(error).toBeInstanceOf(Error);
 		expect(error.description).toMatch(/^DingTalk.*Storage\.Event\.Write/);
 		expect(error.message).toBe(`${error.description} (code permissionDenied)`);
 		expect(trigger.staticData).toEqual({});

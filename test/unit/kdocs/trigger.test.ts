@@ -62,7 +62,8 @@ describe('Kdocs Trigger lifecycle', () => {
 		nock(BASE).post(`${DBT}/webhook/sheets/1/records/create`).query(true).reply(200, { code: 30016, message: 'TooManyWebhooks' });
 		nock(BASE).get(`${DBT}/webhook/mine`).query(true).reply(200, mine({ webhook_id: 'x1', callback_url: 'https://e.example.com' }));
 		const trigger = kdocsTrigger(parameters);
-		const error = await trigger.hook('create').catch((e: Error & { description: string }) => e);
+		const error = (await trigger.hook('create').catch((e: unknown) => e)) as Error & { description: string };
+		expect(error).toBeInstanceOf(Error);
 		expect(error.description).toContain('x1 (https://e.example.com)');
 		expect(error.message).toBe(`${error.description} (code 30016)`);
 		expect(trigger.staticData).toEqual({});
