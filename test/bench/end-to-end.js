@@ -1,12 +1,12 @@
 'use strict';
 /**
  * End-to-end throughput in a real n8n (the E2E target version), from one run:
- * - each trigger: signed callbacks per second from the emulator to finished executions, against n8n's
- *   own Webhook node receiving the same bytes at the same concurrency;
+ * - each trigger: the emulator's signed callbacks (captured first) per second into finished executions,
+ *   against n8n's own Webhook node receiving the same bytes at the same concurrency;
  * - a flood of forged callbacks per trigger: rejections per second (every one a 4xx, no execution, no
  *   outbound request) against the trigger's accepted callbacks per second;
  * - queue mode: the Kdocs trigger behind two webhook processes against one.
- * The callbacks pass through a front proxy (WEBHOOK_URL), which records their bytes for the replays.
+ * The vendors' callbacks reach a front proxy (WEBHOOK_URL), which captures their bytes for the replays.
  */
 const path = require('node:path');
 const { startN8n, startN8nQueue, startFrontProxy, postJson, sleep } = require('../e2e/n8n');
@@ -15,7 +15,8 @@ const { startEmulator } = require('../emulator/server');
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS || 200);
 const FORGERIES = Number(process.env.BENCH_FORGERIES || 1000);
 const CONCURRENCY = 8;
-const DEMOS = ['dingtalk', 'feishu', 'kdocs', 'smn'].map((name) => require(path.join(__dirname, '..', 'demo', `${name}.js`)));
+const DEMOS = ['dingtalk', 'feishu', 'kdocs', 'smn'].filter((name) => !process.env.BENCH_VENDORS || process.env.BENCH_VENDORS.split(',').includes(name)).map((name) => require(path.join(__dirname, '..', 'demo', `${name}.js`)));
+const summary = (statuses) => Object.entries(statuses.reduce((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {})).map(([status, count]) => `${count}× ${status}`).join(', ');
 const fmt = (n) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(1));
 
 async function inPool(count, concurrency, task) {
@@ -37,8 +38,8 @@ async function secondsUntilExecuted(n8n, workflowId, count, send) {
 	const start = performance.now();
 	await send();
 	const deadline = Date.now() + 120_000;
-	while ((await finishedExecutions(n8n, workflowId)) < count) {
-		if (Date.now() > deadline) throw new Error(`bench: fewer than ${count} executions of ${workflowId} after 120 s`);
+	for (let finished = 0; finished < count; finished = await finishedExecutions(n8n, workflowId)) {
+		if (Date.now() > deadline) throw new Error(`bench: ${finished} of ${count} executions of ${workflowId} finished after 120 s`);
 		await sleep(25);
 	}
 	return (performance.now() - start) / 1000;
@@ -90,16 +91,28 @@ async function activateDemo(n8n, demo, emulator) {
 	return workflow;
 }
 
-const fire = (demo, emulator) => postJson(`${emulator.url}${demo.fire.path}`, demo.fire.body);
+const fire = (demo, emulator, extra = {}) => postJson(`${emulator.url}${demo.fire.path}`, { ...demo.fire.body, ...extra });
 
 async function vendorRows(n8n, front, demo) {
 	const emulator = await startEmulator(demo.createEmulator(front.url));
 	try {
 		const workflow = await activateDemo(n8n, demo, emulator);
-		front.log.length = 0;
-		const triggerSeconds = await secondsUntilExecuted(n8n, workflow.id, CALLBACKS, () => inPool(CALLBACKS, CONCURRENCY, () => fire(demo, emulator)));
-		const callbacks = front.log.filter((entry) => entry.status === 200).map((entry) => entry.request);
-		if (callbacks.length !== CALLBACKS) throw new Error(`bench: ${demo.name} answered ${callbacks.length} of ${CALLBACKS} callbacks with 200`);
+		// The vendor's signed callbacks are captured first, so that the trigger and the Webhook node get
+		// the very same bytes, at the same concurrency, straight from this process.
+		front.captured.length = 0;
+		front.capturing = true;
+		const fired = [];
+		await inPool(CALLBACKS, CONCURRENCY, async () => fired.push((await fire(demo, emulator, { retry: false })).status));
+		front.capturing = false;
+		const callbacks = front.captured.slice();
+		if (fired.some((status) => status !== 200) || callbacks.length !== CALLBACKS) {
+			throw new Error(`bench: ${demo.name}: the emulator answered ${summary(fired)} and sent ${callbacks.length} callbacks`);
+		}
+		const replayed = [];
+		const triggerSeconds = await secondsUntilExecuted(n8n, workflow.id, CALLBACKS, async () => {
+			await inPool(CALLBACKS, CONCURRENCY, async (i) => replayed.push((await send(`${n8n.baseUrl}${callbacks[i].url}`, callbacks[i])).status));
+			if (replayed.some((status) => status !== 200)) throw new Error(`bench: ${demo.name} Trigger answered ${summary(replayed)}`);
+		});
 
 		const webhookPath = `bench-${demo.name.toLowerCase().replace(/\W+/g, '-')}`;
 		const baseline = await n8n.createWorkflow(webhookNodeWorkflow(webhookPath));
@@ -160,7 +173,8 @@ async function endToEndRows() {
 		await n8n.stop();
 		await front.close();
 	}
-	const kdocs = DEMOS.find((demo) => demo.name === 'Kdocs');
+	if (process.env.BENCH_QUEUE === '0') return rows;
+	const kdocs = require(path.join(__dirname, '..', 'demo', 'kdocs.js'));
 	const two = await queueRate(2, kdocs);
 	const one = await queueRate(1, kdocs);
 	rows.push(['Queue mode: Kdocs Trigger → executions, 2 webhook processes', `${fmt(two)}/s`, `${fmt(one)}/s with 1`, (two / one).toFixed(2), '—']);

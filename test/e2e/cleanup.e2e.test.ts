@@ -38,26 +38,33 @@ test('killing the process that started n8n with SIGKILL ends n8n and its task ru
 		process.execPath,
 		[
 			'-e',
-			`require(${JSON.stringify(harness)}).startN8n().then(async (n8n) =>
+			// The starter also ends when this test's process does (its stdin closes), so it cannot outlive jest.
+			`process.stdin.on('end', () => process.exit(1)).resume();
+			require(${JSON.stringify(harness)}).startN8n().then(async (n8n) =>
 				console.log(JSON.stringify({ group: await n8n.child.programPid, guard: n8n.child.pid })))`,
 		],
-		{ stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+		{ stdio: ['pipe', 'pipe', 'inherit'], env: process.env },
 	);
-	const started = await new Promise<{ group: number; guard: number }>((resolve, reject) => {
-		let text = '';
-		starter.stdout.on('data', (chunk) => {
-			text += chunk;
-			const line = text.split('\n').find((candidate) => candidate.startsWith('{'));
-			if (line) resolve(JSON.parse(line));
+	try {
+		const started = await new Promise<{ group: number; guard: number }>((resolve, reject) => {
+			let text = '';
+			starter.stdout.on('data', (chunk) => {
+				text += chunk;
+				const line = text.split('\n').find((candidate) => candidate.startsWith('{'));
+				if (line) resolve(JSON.parse(line));
+			});
+			starter.once('exit', (code) => reject(new Error(`the starter exited (${code}) before n8n was up`)));
 		});
-		starter.once('exit', (code) => reject(new Error(`the starter exited (${code}) before n8n was up`)));
-	});
 
-	// n8n itself and its JS task runner share the group: the kill below has something to end.
-	expect(await waitFor(() => groupMembers(started.group).length >= 2, 30_000)).toBe(true);
-	expect(isAlive(started.guard)).toBe(true);
+		// n8n itself and its JS task runner share the group: the kill below has something to end.
+		expect(await waitFor(() => groupMembers(started.group).length >= 2, 30_000)).toBe(true);
+		expect(isAlive(started.guard)).toBe(true);
 
-	starter.kill('SIGKILL');
+		starter.kill('SIGKILL');
 
-	expect(await waitFor(() => groupMembers(started.group).length === 0 && !isAlive(started.guard), 30_000)).toBe(true);
+		expect(await waitFor(() => groupMembers(started.group).length === 0 && !isAlive(started.guard), 30_000)).toBe(true);
+	} finally {
+		// A failed expectation above must not leave the starter (and its n8n) running.
+		starter.kill('SIGKILL');
+	}
 });

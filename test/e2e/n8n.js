@@ -404,11 +404,13 @@ async function startN8nQueue({ webhookProcesses = 2 } = {}) {
 
 /**
  * The load balancer in front of the webhook processes: it sends callbacks to the targets in turn, and
- * logs which target got each one (the request as received) and what it answered. `replayLast(index)` sends the last callback once
- * more, byte for byte, to one target, as a vendor's redelivery that lands on another process would.
+ * logs which target got each one (the request as received) and what it answered. `replayLast(index)`
+ * sends the last callback once more, byte for byte, to one target, as a vendor's redelivery that lands
+ * on another process would. While `capturing`, it only records callbacks in `captured` and answers
+ * 200 itself (the bench replays them later).
  */
 async function startFrontProxy() {
-	const proxy = { targets: [], next: 0, log: [], lastRequest: undefined };
+	const proxy = { targets: [], next: 0, log: [], lastRequest: undefined, capturing: false, captured: [] };
 	const forward = async (index, request) => {
 		const response = await fetch(`${proxy.targets[index]}${request.url}`, {
 			method: request.method,
@@ -426,6 +428,11 @@ async function startFrontProxy() {
 		const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)));
 		const request = { method: req.method, url: req.url, headers, body: Buffer.concat(chunks) };
 		proxy.lastRequest = request;
+		if (proxy.capturing) {
+			proxy.captured.push(request);
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0}');
+			return;
+		}
 		try {
 			const answer = await forward(proxy.next++ % proxy.targets.length, request);
 			res.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {});

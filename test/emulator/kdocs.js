@@ -17,7 +17,8 @@ const KINDS = [
 	{ suffix: 'icon', type: 'dbt.sheet.icon', sample: (sheetId) => ({ sheetId, originalValue: '📄', value: '📊' }) },
 	{ suffix: 'description', type: 'dbt.sheet.description', sample: (sheetId) => ({ sheetId, originalValue: '', value: 'Quarterly leads' }) },
 	{ suffix: 'remove', type: 'dbt.sheet.remove', sample: (sheetId) => ({ sheetId }) },
-	{ suffix: 'records/create', type: 'dbt.record.create', sample: (sheetId) => ({ sheetId, recordIds: ['PP'] }) },
+	// Every created record has an id of its own, so two creations in the same millisecond differ.
+	{ suffix: 'records/create', type: 'dbt.record.create', sample: (sheetId, hook, serial) => ({ sheetId, recordIds: [`rec${serial}`] }) },
 	{ suffix: 'fields/create', type: 'dbt.field.create', sample: (sheetId) => ({ sheetId, fieldId: 'Q', name: 'Owner' }) },
 	{ suffix: 'cells/fields/update', type: 'dbt.cell.fields.update', sample: (sheetId, hook) => ({ sheetId, recordId: 'PP', fieldId: (hook.fields || ['N'])[0], originalValue: 'old', value: 'new' }) },
 	{ suffix: 'cells/records/update', type: 'dbt.cell.records.update', sample: (sheetId, hook) => ({ sheetId, recordId: (hook.records || ['PP'])[0], fieldId: 'N', originalValue: 'old', value: 'new' }) },
@@ -73,6 +74,7 @@ function createKdocsEmulator({
 		// Fires an event the moment a webhook is registered, before the registration is answered, as a busy
 		// sheet may: it reaches n8n while the activation that registered it is still under way.
 		fireOnRegister: false,
+		eventSerial: 0,
 	};
 	const api = (code, message, extra = {}) => ({ code, message, ...extra });
 
@@ -91,7 +93,7 @@ function createKdocsEmulator({
 		return {
 			webhook_id: hook.webhook_id,
 			type,
-			events: overrides.events || [{ timestamp: Date.now(), content: kind.sample(hook.sheet_id, hook) }],
+			events: overrides.events || [{ timestamp: Date.now(), content: kind.sample(hook.sheet_id, hook, ++state.eventSerial) }],
 		};
 	}
 

@@ -313,7 +313,8 @@ export class NodeHarness {
 	}
 
 	async webhook(request: WebhookRequest): Promise<{ result: IWebhookResponseData; response: CapturedResponse }> {
-		const captured: CapturedResponse = { statusCode: 200, headers: {}, body: undefined, ended: false };
+		// Unanswered until the node answers: a test of "200 and no execution" must see the node reply.
+		const captured: CapturedResponse = { statusCode: 0, headers: {}, body: undefined, ended: false };
 		const rawBody =
 			request.rawBody !== undefined
 				? Buffer.from(request.rawBody)

@@ -39,6 +39,6 @@ describe('Kdocs credential test', () => {
 
 	it('asks for a token when neither a token nor renewal settings are given', async () => {
 		const result = await testCredential(new KdocsApi(), {});
-		expect(result).toMatchObject({ status: 'Error' });
+		expect(result).toMatchObject({ status: 'Error', message: expect.stringContaining('Enter an Access Token, or App ID, App Key and Refresh Token') });
 	});
 });
