@@ -7,7 +7,20 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { DeliveryLog, rejectCallback, replyToCallback } from '../shared/callbacks';
+import {
+	callbackBody,
+	forLog,
+	nestedDeeperThan,
+	plainObject,
+	rejectCallback,
+	replyToCallback,
+	timestampMs,
+	TriggerDeliveryLogs,
+	triggerKey,
+	WarningLimiter,
+	withinReplayWindow,
+	MAX_JSON_DEPTH,
+} from '../shared/callbacks';
 import { invalidParameter } from '../shared/validation';
 import {
 	STORAGE_EVENT_TYPES,
@@ -20,8 +33,21 @@ import { eventTypeOptions, subscriptionProperties } from './descriptions';
 import { readSubscription } from './subscription';
 import { reportingAdviceOnActivation } from '../shared/activation';
 
-/** DingTalk retries a push after 10 s and 30 s; a day covers those and manual redeliveries. */
-const deliveries = new DeliveryLog(24 * 60 * 60 * 1000);
+/**
+ * How old a push's signed timestamp may be. DingTalk retries a failed push twice, after 10 s and then
+ * 30 s, and documents no other redelivery (vendor-dingtalk.md 6.6); it does not say whether a retry
+ * carries a fresh timestamp, so the window must cover the whole schedule (about 45 s with the 1.5 s reply
+ * deadlines) even if it does not. Later replays are refused whatever the de-duplication log remembers.
+ */
+export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
+/** How far ahead of this server's clock a timestamp may be (clocks that disagree). */
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** DingTalk's pushes are a few hundred bytes of flat JSON; anything near this is not from DingTalk. */
+export const MAX_PUSH_BYTES = 1024 * 1024;
+
+/** Duplicates within a day are dropped, per trigger; the replay window refuses anything older anyway. */
+const deliveries = new TriggerDeliveryLogs(24 * 60 * 60 * 1000);
+const warnings = new WarningLimiter();
 
 const CHECK_URL_EVENT = 'check_url';
 
@@ -119,7 +145,9 @@ export class DingTalkTrigger implements INodeType {
 				if (!isTestWebhook(this)) {
 					// The parameters changed since activation: the old scope would keep pushing events nobody wants.
 					await unsubscribeStorageEvents.call(this, previous).catch((error: Error) => {
-						this.logger.warn(`DingTalk storage events of ${previous.scope} ${previous.scopeId} could not be unsubscribed: ${error.message}`);
+						this.logger.warn(
+							`DingTalk storage events of ${forLog(previous.scope)} ${forLog(previous.scopeId)} could not be unsubscribed: ${forLog(error.message, 300)}`,
+						);
 					});
 					forgetSubscription(data);
 				}
@@ -151,13 +179,17 @@ export class DingTalkTrigger implements INodeType {
 				const subscription = storedSubscription(data);
 				if (!subscription) return true;
 				if (isTestWebhook(this)) {
-					this.logger.info(`DingTalk storage events of ${subscription.scope} ${subscription.scopeId} stay subscribed after the test; use the DingTalk node to unsubscribe`);
+					this.logger.info(
+						`DingTalk storage events of ${forLog(subscription.scope)} ${forLog(subscription.scopeId)} stay subscribed after the test; use the DingTalk node to unsubscribe`,
+					);
 					return true;
 				}
 				try {
 					await unsubscribeStorageEvents.call(this, subscription);
 				} catch (error) {
-					this.logger.warn(`DingTalk storage events of ${subscription.scope} ${subscription.scopeId} could not be unsubscribed: ${(error as Error).message}`);
+					this.logger.warn(
+						`DingTalk storage events of ${forLog(subscription.scope)} ${forLog(subscription.scopeId)} could not be unsubscribed: ${forLog((error as Error).message, 300)}`,
+					);
 					data.unsubscribeFailed = true;
 					return false;
 				}
@@ -171,28 +203,43 @@ export class DingTalkTrigger implements INodeType {
 		const credentials = await this.getCredentials('dingTalkApi');
 		const token = String(credentials.callbackToken ?? '');
 		const aesKey = String(credentials.aesSecretKey ?? '');
-		const query = this.getQueryData() as IDataObject;
-		const body = this.getBodyData();
-		const signature = firstText(query.msg_signature, query.signature);
-		const timestamp = firstText(query.timestamp, query.timeStamp);
-		const nonce = firstText(query.nonce);
-		const encrypt = firstText(body.encrypt);
 		if (!token || !isValidAesKey(aesKey)) {
 			this.logger.warn('DingTalk push rejected: the credential lacks a valid Callback Token or AES Key');
 			return rejectCallback.call(this);
 		}
+		// DingTalk posts {"encrypt": "..."}; anything else (empty, null, an array, a string, a number, not
+		// JSON, oversized or absurdly nested) is answered here, before any work.
+		const received = callbackBody.call(this, { maxBytes: MAX_PUSH_BYTES });
+		if (received.status !== undefined) return rejectCallback.call(this, received.status, received.message);
+		const query = (this.getQueryData() ?? {}) as IDataObject;
+		const signature = firstText(query.msg_signature, query.signature);
+		const timestamp = firstText(query.timestamp, query.timeStamp);
+		const nonce = firstText(query.nonce);
+		const encrypt = firstText(received.body.encrypt);
 		if (!signature || !timestamp || !nonce || !encrypt || !signatureMatches(token, timestamp, nonce, encrypt, signature)) {
+			return rejectCallback.call(this);
+		}
+		// The timestamp is signed, so only a replay (or a clock that is off) fails here.
+		if (!withinReplayWindow(timestamp, { maxAgeMs: REPLAY_WINDOW_MS, maxAheadMs: CLOCK_SKEW_MS })) {
+			if (warnings.due(triggerKey(this))) {
+				const ms = timestampMs(timestamp);
+				const offset = ms === undefined ? 'is not a plain number' : `is ${Math.round((Date.now() - ms) / 1000)} s away from this server's clock`;
+				this.logger.warn(
+					`DingTalk push rejected: its signed timestamp ${forLog(timestamp, 20)} ${offset} (accepted: up to ${REPLAY_WINDOW_MS / 1000} s old); a replay, or a clock that is off`,
+				);
+			}
 			return rejectCallback.call(this);
 		}
 		const decrypted = decryptMessage(aesKey, encrypt, [String(credentials.appKey ?? ''), String(credentials.corpId ?? '')]);
 		if (!decrypted) return rejectCallback.call(this);
-		let payload: IDataObject;
+		let payload: IDataObject | undefined;
 		try {
-			payload = JSON.parse(decrypted.message) as IDataObject;
+			payload = plainObject(JSON.parse(decrypted.message));
 		} catch {
 			return rejectCallback.call(this);
 		}
-		if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return rejectCallback.call(this);
+		if (!payload) return rejectCallback.call(this);
+		if (nestedDeeperThan(payload, MAX_JSON_DEPTH)) return rejectCallback.call(this, 400, 'Bad Request: the payload is nested too deeply');
 
 		// Every authentic push gets the encrypted "success" at once; DingTalk retries anything else.
 		const acknowledge = () => replyToCallback.call(this, encryptedSuccess(token, aesKey, decrypted.ownerKey));
@@ -201,7 +248,7 @@ export class DingTalkTrigger implements INodeType {
 		if (eventType === CHECK_URL_EVENT || !eventType || !wantedTypes.includes(eventType)) return acknowledge();
 
 		const deliveryId = firstText(payload.eventId, payload.BizId);
-		if (deliveryId && !deliveries.firstDelivery(`${this.getWorkflow().id ?? ''}:${this.getNode().id}:${deliveryId}`)) {
+		if (deliveryId && !deliveries.of(this).firstDelivery(deliveryId)) {
 			return acknowledge();
 		}
 		acknowledge();

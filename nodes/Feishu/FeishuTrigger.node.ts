@@ -9,18 +9,43 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { DeliveryLog, isFresh, rawBodyOf, rejectCallback, replyToCallback, secretsMatch } from '../shared/callbacks';
+import {
+	callbackBody,
+	forLog,
+	MAX_JSON_DEPTH,
+	nestedDeeperThan,
+	plainObject,
+	rejectCallback,
+	replyToCallback,
+	secretsMatch,
+	timestampMs,
+	TriggerDeliveryLogs,
+	triggerKey,
+	WarningLimiter,
+	withinReplayWindow,
+} from '../shared/callbacks';
 import { fileTypeOptions, isFileSubscribed, subscribeFile, unsubscribeFile, type WatchedFile } from './api';
 import { decryptEvent, eventSignature } from './crypto';
 import { driveEventOptions, FOLDER_EVENT } from './events';
 import { extractToken, readTriggerFiles, watchedFileEntries, watchedFileKey } from './files';
 import { reportingAdviceOnActivation } from '../shared/activation';
 
-/** Feishu names no replay window; 5 minutes matches what n8n's own signed triggers accept. */
-export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
+/**
+ * How old a callback's time may be: X-Lark-Request-Timestamp when it is signed (Encrypt Key set), the
+ * event's header.create_time otherwise. Feishu names no window (vendor-feishu.md 5.5) and retries an
+ * event it got no 200 for after 15 s, 5 min, 1 h and 6 h, about 7.1 h in all (5.6). create_time is the
+ * event's own time and stays the same on every retry, and nothing documents that the signed timestamp is
+ * renewed for a retry, so a shorter window could refuse genuine retries. A day covers the schedule with
+ * room for events held back behind an ordered predecessor, and is exactly how long an event_id is
+ * remembered below: within it a replay meets the de-duplication log, after it the window.
+ */
+export const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** How far ahead of this server's clock a timestamp may be (clocks that disagree). */
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-/** Feishu retries an unanswered event for about 7.1 hours, so a day covers every redelivery. */
-const deliveries = new DeliveryLog(24 * 60 * 60 * 1000);
+const deliveries = new TriggerDeliveryLogs(REPLAY_WINDOW_MS);
+const warnings = new WarningLimiter();
+const replayWindow = { maxAgeMs: REPLAY_WINDOW_MS, maxAheadMs: CLOCK_SKEW_MS };
 
 interface SubscriptionData extends IDataObject {
 	/** Exactly the files this trigger subscribed; deactivation unsubscribes these and nothing else. */
@@ -31,11 +56,20 @@ const HEADER_FIELDS = ['event_id', 'event_type', 'create_time', 'app_id', 'tenan
 
 function parseObject(text: string): IDataObject | undefined {
 	try {
-		const value: unknown = JSON.parse(text);
-		return value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
+		return plainObject(JSON.parse(text));
 	} catch {
 		return undefined;
 	}
+}
+
+/** Says once a minute per trigger why an authentic-looking callback was refused for its time. */
+function warnOutsideWindow(context: IWebhookFunctions, what: string, value: unknown): void {
+	if (!warnings.due(triggerKey(context))) return;
+	const ms = timestampMs(value);
+	const offset = ms === undefined ? 'is not a plain number' : `is ${Math.round((Date.now() - ms) / 1000)} s away from this server's clock`;
+	context.logger.warn(
+		`Feishu Trigger rejected a callback: its ${what} ${forLog(value, 20)} ${offset} (accepted: up to ${REPLAY_WINDOW_MS / 3_600_000} h old); a replay, or a clock that is off`,
+	);
 }
 
 const headerValue = (headers: IDataObject, name: string) => {
@@ -127,7 +161,7 @@ export class FeishuTrigger implements INodeType {
 					try {
 						await unsubscribeFile.call(this, file);
 					} catch (error) {
-						this.logger.warn(`Feishu file ${file.fileToken} could not be unsubscribed: ${(error as Error).message}`);
+						this.logger.warn(`Feishu file ${forLog(file.fileToken)} could not be unsubscribed: ${forLog((error as Error).message, 300)}`);
 						kept.push(file);
 					}
 				}
@@ -157,7 +191,7 @@ export class FeishuTrigger implements INodeType {
 					// A failed activation must not leave subscriptions behind that nothing will ever remove.
 					for (const file of added) {
 						await unsubscribeFile.call(this, file).catch((rollbackError: Error) =>
-							this.logger.warn(`Feishu file ${file.fileToken} could not be unsubscribed: ${rollbackError.message}`),
+							this.logger.warn(`Feishu file ${forLog(file.fileToken)} could not be unsubscribed: ${forLog(rollbackError.message, 300)}`),
 						);
 					}
 					throw new NodeApiError(this.getNode(), error as JsonObject);
@@ -173,7 +207,7 @@ export class FeishuTrigger implements INodeType {
 					try {
 						await unsubscribeFile.call(this, file);
 					} catch (error) {
-						this.logger.warn(`Feishu file ${file.fileToken} could not be unsubscribed: ${(error as Error).message}`);
+						this.logger.warn(`Feishu file ${forLog(file.fileToken)} could not be unsubscribed: ${forLog((error as Error).message, 300)}`);
 						remaining.push(file);
 					}
 				}
@@ -196,9 +230,14 @@ export class FeishuTrigger implements INodeType {
 			return rejectCallback.call(this);
 		}
 
-		const rawBody = rawBodyOf.call(this) ?? Buffer.from(JSON.stringify(this.getBodyData()));
-		let envelope = parseObject(rawBody.toString('utf8'));
-		if (!envelope) return rejectCallback.call(this, 400, 'Bad Request: the body is not a JSON object');
+		// Feishu posts a JSON object; anything else (empty, null, an array, a string, a number, not JSON, or
+		// absurdly nested) is answered here, before any work. The signature covers the raw bytes, so the
+		// envelope is read from exactly those.
+		const received = callbackBody.call(this, { fromRawBytes: true });
+		if (received.status !== undefined) return rejectCallback.call(this, received.status, received.message);
+		let envelope: IDataObject | undefined = received.body;
+		// Without raw bytes (only multipart has none) the signature cannot match anyway; the depth is bounded.
+		const rawBody = received.raw ?? Buffer.from(JSON.stringify(received.body));
 
 		let signed = false;
 		if (encryptKey !== '') {
@@ -208,8 +247,12 @@ export class FeishuTrigger implements INodeType {
 			if (signature !== undefined) {
 				const timestamp = headerValue(headers, 'x-lark-request-timestamp') ?? '';
 				const nonce = headerValue(headers, 'x-lark-request-nonce') ?? '';
-				if (!isFresh(timestamp, REPLAY_WINDOW_MS)) return rejectCallback.call(this);
 				if (!secretsMatch(eventSignature(timestamp, nonce, encryptKey, rawBody), signature.toLowerCase())) {
+					return rejectCallback.call(this);
+				}
+				// The timestamp is signed, so only a replay (or a clock that is off) fails here.
+				if (!withinReplayWindow(timestamp, replayWindow)) {
+					warnOutsideWindow(this, 'signed timestamp', timestamp);
 					return rejectCallback.call(this);
 				}
 				signed = true;
@@ -217,6 +260,9 @@ export class FeishuTrigger implements INodeType {
 			const plain = decryptEvent(encryptKey, envelope.encrypt);
 			envelope = plain === undefined ? undefined : parseObject(plain);
 			if (!envelope) return signed ? rejectCallback.call(this, 400, 'Bad Request: the payload does not decrypt to JSON') : rejectCallback.call(this);
+			if (nestedDeeperThan(envelope, MAX_JSON_DEPTH)) {
+				return signed ? rejectCallback.call(this, 400, 'Bad Request: the payload is nested too deeply') : rejectCallback.call(this);
+			}
 			// Feishu's Go SDK checks no signature on the URL challenge; every event must be signed once an Encrypt Key is set.
 			if (!signed && envelope.type !== 'url_verification') return rejectCallback.call(this);
 		} else if (envelope.encrypt !== undefined) {
@@ -224,7 +270,7 @@ export class FeishuTrigger implements INodeType {
 			return rejectCallback.call(this);
 		}
 
-		const header = (envelope.header ?? {}) as IDataObject;
+		const header = plainObject(envelope.header) ?? {};
 		const token = envelope.type === 'url_verification' ? envelope.token : header.token;
 		if (!secretsMatch(verificationToken, typeof token === 'string' ? token : undefined)) {
 			return rejectCallback.call(this);
@@ -237,6 +283,11 @@ export class FeishuTrigger implements INodeType {
 		if (envelope.schema !== '2.0' || typeof header.event_id !== 'string' || !event || typeof event !== 'object') {
 			return rejectCallback.call(this, 400, 'Bad Request: expected a schema 2.0 event');
 		}
+		// Unsigned callbacks carry no request time; the event's own creation time bounds replays instead.
+		if (!signed && !withinReplayWindow(header.create_time, replayWindow)) {
+			warnOutsideWindow(this, 'header.create_time', header.create_time);
+			return rejectCallback.call(this);
+		}
 
 		const wantedEvents = this.getNodeParameter('events', []) as string[];
 		const watchedTokens = new Set(
@@ -245,8 +296,11 @@ export class FeishuTrigger implements INodeType {
 		// A folder's event names the new file; the folder it was created in is what the trigger watches.
 		const watchedToken = header.event_type === FOLDER_EVENT ? event.folder_token : event.file_token;
 		const relevant =
-			wantedEvents.includes(String(header.event_type)) && typeof watchedToken === 'string' && watchedTokens.has(watchedToken);
-		const firstDelivery = relevant && deliveries.firstDelivery(`${this.getWorkflow().id}:${header.event_id}`);
+			typeof header.event_type === 'string' &&
+			wantedEvents.includes(header.event_type) &&
+			typeof watchedToken === 'string' &&
+			watchedTokens.has(watchedToken);
+		const firstDelivery = relevant && deliveries.of(this).firstDelivery(header.event_id);
 
 		replyToCallback.call(this, { msg: 'success' });
 		if (!firstDelivery) return { noWebhookResponse: true };

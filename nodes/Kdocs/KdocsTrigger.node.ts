@@ -8,7 +8,18 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { DeliveryLog, rejectCallback, replyToCallback, secretsMatch } from '../shared/callbacks';
+import {
+	callbackBody,
+	forLog,
+	MAX_JSON_DEPTH,
+	nestedDeeperThan,
+	rejectCallback,
+	replyToCallback,
+	secretsMatch,
+	TriggerDeliveryLogs,
+	triggerKey,
+	WarningLimiter,
+} from '../shared/callbacks';
 import { createWebhook, deleteWebhook, listMyWebhooks, WEBHOOK_KINDS, type WebhookTarget } from './api';
 import { webhookTargetProperties } from './descriptions';
 import { kdocsListSearch, kdocsLoadOptions } from './methods';
@@ -18,7 +29,17 @@ import { reportingAdviceOnActivation } from '../shared/activation';
 /** Query parameter of the callback URL that carries this registration's secret. */
 const SECRET_PARAMETER = 'k';
 
-const deliveries = new DeliveryLog(24 * 60 * 60 * 1000);
+/**
+ * The most events one callback may carry. Kdocs documents no limit (vendor-kdocs.md 5: one POST carries
+ * an events[] array, retries and sizes are undocumented), and one sheet change produces one event, so a
+ * genuine batch is small; a larger one is refused with 413 and starts nothing. It also bounds what one
+ * callback can do to its trigger's de-duplication log (10,000 entries).
+ */
+export const MAX_EVENTS_PER_CALLBACK = 1_000;
+
+/** Each trigger remembers its own events for a day: another trigger's batch cannot push them out. */
+const deliveries = new TriggerDeliveryLogs(24 * 60 * 60 * 1000);
+const warnings = new WarningLimiter();
 
 interface RegistrationData extends IDataObject {
 	webhookId?: string;
@@ -139,7 +160,7 @@ export class KdocsTrigger implements INodeType {
 				try {
 					await deleteWebhook.call(this, data.fileToken, data.webhookId);
 				} catch (error) {
-					this.logger.warn(`Kdocs webhook ${data.webhookId} could not be deleted: ${(error as Error).message}`);
+					this.logger.warn(`Kdocs webhook ${forLog(data.webhookId)} could not be deleted: ${forLog((error as Error).message, 300)}`);
 					return false;
 				}
 				forgetRegistration(data);
@@ -155,8 +176,12 @@ export class KdocsTrigger implements INodeType {
 		if (!secretsMatch(expectedSecret, typeof secret === 'string' ? secret : undefined)) {
 			return rejectCallback.call(this);
 		}
-		const body = this.getBodyData();
-		const webhookId = body.webhook_id === undefined || body.webhook_id === null ? undefined : String(body.webhook_id);
+		// Kdocs posts a JSON object; anything else (empty, null, an array, a string, a number, not JSON) is
+		// answered here. The depth is checked below, once the number of events is known to be sane.
+		const received = callbackBody.call(this, { maxDepth: Number.POSITIVE_INFINITY });
+		if (received.status !== undefined) return rejectCallback.call(this, received.status, received.message);
+		const body = received.body;
+		const webhookId = typeof body.webhook_id === 'string' || typeof body.webhook_id === 'number' ? String(body.webhook_id) : undefined;
 		// Until n8n has saved what create() wrote, the registration's id is not known here; the secret,
 		// which only this registration's URL carries, has been checked.
 		const idMatches = data.webhookId === undefined ? webhookId !== undefined && webhookId !== '' : secretsMatch(data.webhookId, webhookId);
@@ -166,14 +191,30 @@ export class KdocsTrigger implements INodeType {
 		if (!Array.isArray(body.events)) {
 			return rejectCallback.call(this, 400, 'Bad Request: events must be an array');
 		}
+		const events = body.events as unknown[];
+		if (events.length > MAX_EVENTS_PER_CALLBACK) {
+			if (warnings.due(triggerKey(this))) {
+				this.logger.warn(
+					`Kdocs Trigger rejected a callback of webhook ${forLog(webhookId)} with ${events.length} events (at most ${MAX_EVENTS_PER_CALLBACK} are accepted)`,
+				);
+			}
+			return rejectCallback.call(this, 413, `Payload Too Large: at most ${MAX_EVENTS_PER_CALLBACK} events per callback`);
+		}
+		// Each event's content becomes part of an item and of its de-duplication key (JSON.stringify), and
+		// n8n serialises items too: absurd nesting would throw RangeError there.
+		if (nestedDeeperThan(events, MAX_JSON_DEPTH)) {
+			return rejectCallback.call(this, 400, 'Bad Request: the events are nested too deeply');
+		}
 
 		const kind = this.getNodeParameter('event') as keyof typeof WEBHOOK_KINDS;
 		const type = typeof body.type === 'string' ? body.type : '';
-		const items = (body.events as unknown[])
+		const log = deliveries.of(this);
+		const items = events
 			.filter((event): event is IDataObject => typeof event === 'object' && event !== null && !Array.isArray(event))
 			.filter((event) =>
-				deliveries.firstDelivery(
-					createHash('sha256').update(`${webhookId}\n${String(event.timestamp)}\n${JSON.stringify(event.content ?? null)}`).digest('hex'),
+				log.firstDelivery(
+					// JSON.stringify, not String(): a JSON object such as {"toString":1} makes String() throw.
+					createHash('sha256').update(`${webhookId}\n${JSON.stringify(event.timestamp ?? null)}\n${JSON.stringify(event.content ?? null)}`).digest('hex'),
 				),
 			)
 			.map((event) => ({

@@ -355,7 +355,7 @@ describe('Feishu Trigger reliability in a real n8n', () => {
 				['signature empty', withHeaders((h) => ({ ...h, 'x-lark-signature': '' }))],
 				['signature and its headers missing', { rawBody: encrypted(event()), headers: {} }],
 				['signed with another Encrypt Key', signed(encrypted(event()), { signKey: `${key}-wrong` })],
-				['signed an hour ago', signed(encrypted(event()), { timestamp: String(Math.floor(Date.now() / 1000) - 3600) })],
+				['signed 25 hours ago', signed(encrypted(event()), { timestamp: String(Math.floor(Date.now() / 1000) - 25 * 3600) })],
 				['timestamp changed after signing', withHeaders((h) => ({ ...h, 'x-lark-request-timestamp': String(Number(h['x-lark-request-timestamp']) - 1) }))],
 				['nonce changed after signing', withHeaders((h) => ({ ...h, 'x-lark-request-nonce': 'othernonce' }))],
 				['body changed after signing', changedAfterSigning()],

@@ -200,7 +200,8 @@ function createFeishuEmulator({
 		const headers = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Feishu-OpenPlatform-Emulator' };
 		if (sign) {
 			let timestamp = String(Math.floor(Date.now() / 1000));
-			if (tamper === 'timestamp') timestamp = String(Math.floor(Date.now() / 1000) - 3600);
+			// Older than the trigger's replay window (a day: Feishu retries for about 7.1 h).
+			if (tamper === 'timestamp') timestamp = String(Math.floor(Date.now() / 1000) - 25 * 3600);
 			const nonce = crypto.randomBytes(8).toString('hex');
 			const signature = signPayload(timestamp, nonce, tamper === 'key' ? `${encryptKey}-wrong` : encryptKey, Buffer.from(rawBody));
 			headers['x-lark-request-timestamp'] = timestamp;

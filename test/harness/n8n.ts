@@ -159,8 +159,10 @@ export interface CapturedResponse {
 }
 
 export interface WebhookRequest {
+	/** What n8n's body parser made of the request; when the key is absent, {} (or what rawBody holds). */
 	body?: unknown;
-	rawBody?: Buffer | string;
+	/** The bytes as received; by default the JSON of body. null: none, as n8n has for multipart requests. */
+	rawBody?: Buffer | string | null;
 	headers?: Record<string, string>;
 	query?: Record<string, string>;
 	method?: string;
@@ -175,6 +177,9 @@ export interface HarnessOptions {
 	parameters?: INodeParameters;
 	staticData?: IDataObject;
 	continueOnFail?: boolean;
+	/** Ids of the one-node workflow, e.g. to drive two triggers that must not share state. */
+	workflowId?: string;
+	nodeId?: string;
 }
 
 function fakeResponse(captured: CapturedResponse) {
@@ -225,7 +230,7 @@ export class NodeHarness {
 		const typeName = options.typeName ?? `n8n-nodes-event-subscriptions.${options.nodeType.description.name}`;
 		const description = options.nodeType.description;
 		this.node = {
-			id: 'node-under-test',
+			id: options.nodeId ?? 'node-under-test',
 			name: description.defaults.name ?? description.displayName,
 			type: typeName,
 			typeVersion: Array.isArray(description.version) ? description.version.at(-1)! : description.version,
@@ -243,7 +248,7 @@ export class NodeHarness {
 			getKnownTypes: () => ({}),
 		};
 		this.workflow = new Workflow({
-			id: 'wf-under-test',
+			id: options.workflowId ?? 'wf-under-test',
 			name: 'harness',
 			nodes: [this.node],
 			connections: {},
@@ -316,15 +321,18 @@ export class NodeHarness {
 		// Unanswered until the node answers: a test of "200 and no execution" must see the node reply.
 		const captured: CapturedResponse = { statusCode: 0, headers: {}, body: undefined, ended: false };
 		const rawBody =
-			request.rawBody !== undefined
-				? Buffer.from(request.rawBody)
-				: Buffer.from(request.body === undefined ? '' : JSON.stringify(request.body));
+			request.rawBody === null
+				? undefined
+				: request.rawBody !== undefined
+					? Buffer.from(request.rawBody)
+					: Buffer.from(request.body === undefined ? '' : JSON.stringify(request.body));
 		const httpRequest = {
 			method: request.method ?? 'POST',
 			headers: Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
 			query: request.query ?? {},
 			params: {},
-			body: request.body ?? {},
+			// n8n leaves the body undefined for an empty POST and passes null, arrays and scalars on as parsed.
+			body: 'body' in request ? request.body : {},
 			rawBody,
 		};
 		const description = this.options.nodeType.description.webhooks![0];

@@ -7,6 +7,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
 import { NodeHarness, type WebhookRequest } from '../harness/n8n';
+import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
 import { printLifecycle } from './report';
 import { strayRequests } from './setup';
@@ -83,7 +84,7 @@ describe('DingTalk Trigger: forged, tampered and malformed pushes', () => {
 		let sequence = 0;
 		const event = () => JSON.stringify({ EventType: 'storage_dentry_update', eventId: `rel-${++sequence}`, spaceId: '1', dentryId: `${sequence}`, eventScope: 'ORG' });
 		/** A push signed with the right token over whatever ciphertext and query values are given. */
-		const push = (encrypted: string, { timestamp = '1763700000000', nonce = 'relnonce', signWith = token, signatureName = 'msg_signature' } = {}): WebhookRequest => ({
+		const push = (encrypted: string, { timestamp = String(Date.now()), nonce = 'relnonce', signWith = token, signatureName = 'msg_signature' } = {}): WebhookRequest => ({
 			body: { encrypt: encrypted },
 			query: { [signatureName]: sign(signWith, timestamp, nonce, encrypted), timestamp, nonce },
 		});
@@ -108,7 +109,7 @@ describe('DingTalk Trigger: forged, tampered and malformed pushes', () => {
 			['signature missing', withQuery(genuine(), ({ msg_signature: _s, ...query }) => query)],
 			['signature under another name', withQuery(genuine(), ({ msg_signature, ...query }) => ({ ...query, sig: msg_signature }))],
 			['signed with another token', push(encrypt(emulator.vendor.aesKey, event(), emulator.vendor.appKey), { signWith: 'another-token' })],
-			['timestamp changed after signing', withQuery(genuine(), (query) => ({ ...query, timestamp: '1763700000001' }))],
+			['timestamp changed after signing', withQuery(genuine(), (query) => ({ ...query, timestamp: String(Number(query.timestamp) + 1) }))],
 			['timestamp missing', withQuery(genuine(), ({ timestamp: _t, ...query }) => query)],
 			['nonce changed after signing', withQuery(genuine(), (query) => ({ ...query, nonce: 'othernonce' }))],
 			['nonce missing', withQuery(genuine(), ({ nonce: _n, ...query }) => query)],
@@ -137,13 +138,55 @@ describe('DingTalk Trigger: forged, tampered and malformed pushes', () => {
 			['plaintext that is a JSON array', genuine('[{"EventType":"storage_dentry_update"}]')],
 			['plaintext that is a JSON string', genuine('"success"')],
 			['plaintext that is null', genuine('null')],
+			// Correctly signed, but replayed or with a timestamp no DingTalk push carries.
+			['signed 6 minutes ago', push(encrypt(emulator.vendor.aesKey, event(), emulator.vendor.appKey), { timestamp: String(Date.now() - 6 * 60_000) })],
+			['signed 25 hours ago', push(encrypt(emulator.vendor.aesKey, event(), emulator.vendor.appKey), { timestamp: String(Date.now() - 25 * 3_600_000) })],
+			['signed in the year 2000', push(encrypt(emulator.vendor.aesKey, event(), emulator.vendor.appKey), { timestamp: '946684800000' })],
+			['signed 6 minutes ahead', push(encrypt(emulator.vendor.aesKey, event(), emulator.vendor.appKey), { timestamp: String(Date.now() + 6 * 60_000) })],
+			['timestamp in hexadecimal, signed', push(encrypt(emulator.vendor.aesKey, event(), emulator.vendor.appKey), { timestamp: `0x${Math.floor(Date.now() / 1000).toString(16)}` })],
+			['timestamp with a leading space, signed', push(encrypt(emulator.vendor.aesKey, event(), emulator.vendor.appKey), { timestamp: ` ${Math.floor(Date.now() / 1000)}` })],
 		];
+		// DingTalk's retries (after 10 s and 30 s) may carry the first attempt's timestamp: those must pass.
+		const retried = (ageMs: number) => push(encrypt(emulator.vendor.aesKey, event(), emulator.vendor.appKey), { timestamp: String(Date.now() - ageMs) });
 
 		// DingTalk expects exactly 401 for anything it sent that failed verification.
-		await playCorpus({ vendor: 'DingTalk', harness, forgeries, genuine: Array.from({ length: 10 }, () => genuine()), rejects: (status) => status === 401 });
+		await playCorpus({
+			vendor: 'DingTalk',
+			harness,
+			forgeries,
+			genuine: [...Array.from({ length: 8 }, () => genuine()), retried(10_000), retried(45_000)],
+			rejects: (status) => status === 401,
+		});
 		expect(emulator.requests.length).toBe(requestsBefore);
 		expect(strayRequests).toEqual([]);
 		expect(await harness.hook('delete')).toBe(true);
+	});
+});
+
+describe('DingTalk Trigger: bodies DingTalk never sends', () => {
+	it('answers each with 4xx and no exception, runs nothing, calls nothing', async () => {
+		const harness = trigger();
+		const requestsBefore = emulator.requests.length;
+		const encrypted = encrypt(emulator.vendor.aesKey, '{"EventType":"check_url"}', emulator.vendor.appKey);
+		const timestamp = String(Date.now());
+		const query = { msg_signature: sign(emulator.vendor.callbackToken, timestamp, 'oddnonce', encrypted), timestamp, nonce: 'oddnonce' };
+		const bodies: Array<[string, WebhookRequest]> = [
+			...oddBodies(),
+			['an encrypt field of 2 MiB', { body: { encrypt: 'A'.repeat(2 * 1024 * 1024) } }],
+		];
+		const statuses: Record<string, number> = {};
+		for (const [label, request] of bodies) {
+			const outbound = await outboundRequestsDuring(async () => {
+				const { result, response } = await harness.webhook({ ...request, query });
+				statuses[label] = response.statusCode;
+				if (result.workflowData !== undefined) throw new Error(`${label} started the workflow`);
+			});
+			expect([label, outbound]).toEqual([label, []]);
+		}
+		expect(Object.entries(statuses).filter(([, status]) => status < 400 || status >= 500)).toEqual([]);
+		expect(emulator.requests.length).toBe(requestsBefore);
+		expect(strayRequests).toEqual([]);
+		process.stderr.write(`[reliability] DingTalk odd bodies: ${bodies.length} tried, all answered ${[...new Set(Object.values(statuses))].sort().join('/')}\n`);
 	});
 });
 

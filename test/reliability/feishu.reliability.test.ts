@@ -10,6 +10,7 @@ import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workfl
 import { retryPolicy } from '../../nodes/shared/transport';
 import { type WebhookRequest } from '../harness/n8n';
 import { driveEvent, feishuNode, feishuTrigger, watching } from '../unit/feishu/fixtures';
+import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
 import { printLifecycle } from './report';
 import { strayRequests } from './setup';
@@ -179,9 +180,13 @@ describe('Feishu Trigger: forged, tampered and malformed callbacks', () => {
 			['timestamp changed after signing', withHeaders(good, { 'x-lark-request-timestamp': String(now + 1) })],
 			['nonce changed after signing', withHeaders(good, { 'x-lark-request-nonce': 'nonce-2' })],
 			['timestamp missing', withHeaders(good, { 'x-lark-request-timestamp': undefined })],
-			['stale timestamp (6 minutes old), correctly signed', delivery(event(), { timestamp: String(now - 360) })],
+			['stale timestamp (25 hours old), correctly signed', delivery(event(), { timestamp: String(now - 25 * 3600) })],
 			['future timestamp (6 minutes ahead), correctly signed', delivery(event(), { timestamp: String(now + 360) })],
 			['timestamp that is not a number, correctly signed', delivery(event(), { timestamp: 'yesterday' })],
+			['timestamp in hexadecimal, correctly signed', delivery(event(), { timestamp: `0x${now.toString(16)}` })],
+			['timestamp with a leading space, correctly signed', delivery(event(), { timestamp: ` ${now}` })],
+			['timestamp in milliseconds with a fraction, correctly signed', delivery(event(), { timestamp: `${Date.now()}.0` })],
+			['timestamp from the year 2000, correctly signed', delivery(event(), { timestamp: '946684800' })],
 			['signed with another Encrypt Key', delivery(event(), { signKey: 'another key' })],
 			['body re-serialised after signing', spacedBody],
 			['ciphertext with one character changed after signing', ciphertextFlipped],
@@ -201,10 +206,52 @@ describe('Feishu Trigger: forged, tampered and malformed callbacks', () => {
 			['JSON array body', { body: {}, rawBody: '[]' }],
 		];
 
-		await playCorpus({ vendor: 'Feishu', harness, forgeries, genuine: Array.from({ length: 10 }, () => delivery(event())) });
+		// Feishu retries after 15 s, 5 min, 1 h and 6 h; a retry that carries the first attempt's timestamp must pass.
+		const retried = (ageSeconds: number) => delivery(event(), { timestamp: String(now - ageSeconds) });
+		await playCorpus({
+			vendor: 'Feishu',
+			harness,
+			forgeries,
+			genuine: [...Array.from({ length: 7 }, () => delivery(event())), retried(5 * 60 + 15), retried(3600 + 315), retried(7 * 3600 + 315)],
+		});
 		expect(relaxed.requests.length).toBe(requestsBefore);
 		expect(strayRequests).toEqual([]);
 		await harness.hook('delete');
+	});
+});
+
+describe('Feishu Trigger: bodies Feishu never sends', () => {
+	it('answers each with 4xx and no exception, with and without an Encrypt Key; runs nothing, calls nothing', async () => {
+		await controlOf(relaxed)('reset');
+		const encrypted = feishuTrigger(watching([[WATCHED, 'docx']]), undefined, credentialsFor(relaxed));
+		const plain = feishuTrigger(watching([[WATCHED, 'docx']]), undefined, { ...credentialsFor(relaxed), encryptSecret: '' });
+		const requestsBefore = relaxed.requests.length;
+		const timestamp = String(Math.floor(Date.now() / 1000));
+		let tried = 0;
+		const statuses = new Set<number>();
+		for (const [label, request] of oddBodies()) {
+			const rawBody = request.rawBody ?? '';
+			const signedHeaders = {
+				'x-lark-request-timestamp': timestamp,
+				'x-lark-request-nonce': 'odd',
+				'x-lark-signature': signPayload(timestamp, 'odd', relaxed.vendor.encryptKey, Buffer.from(rawBody)),
+				...request.headers,
+			};
+			for (const [mode, harness, headers] of [['encrypted', encrypted, signedHeaders], ['plain', plain, request.headers ?? {}]] as const) {
+				const outbound = await outboundRequestsDuring(async () => {
+					const { result, response } = await harness.webhook({ ...request, headers });
+					statuses.add(response.statusCode);
+					if (response.statusCode < 400 || response.statusCode >= 500 || result.workflowData !== undefined) {
+						throw new Error(`${label} (${mode}) answered ${response.statusCode}`);
+					}
+				});
+				expect([label, mode, outbound]).toEqual([label, mode, []]);
+				tried++;
+			}
+		}
+		expect(relaxed.requests.length).toBe(requestsBefore);
+		expect(strayRequests).toEqual([]);
+		process.stderr.write(`[reliability] Feishu odd bodies: ${tried} tried (correctly signed where an Encrypt Key is set), all answered ${[...statuses].sort().join('/')}\n`);
 	});
 });
 

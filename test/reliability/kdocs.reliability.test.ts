@@ -3,9 +3,11 @@
  * calling anything; 50 activate/deactivate cycles against a faulty emulator leave nothing behind.
  */
 import { KdocsApi } from '../../credentials/KdocsApi.credentials';
-import { KdocsTrigger } from '../../nodes/Kdocs/KdocsTrigger.node';
-import { NodeHarness, type WebhookRequest } from '../harness/n8n';
+import { KdocsTrigger, MAX_EVENTS_PER_CALLBACK } from '../../nodes/Kdocs/KdocsTrigger.node';
+import { NodeHarness, type HarnessOptions, type WebhookRequest } from '../harness/n8n';
+import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
+import { webhookReceiver } from './receiver';
 import { printLifecycle } from './report';
 import { strayRequests } from './setup';
 
@@ -26,14 +28,18 @@ const control = (route: string, body: object = {}) =>
 	fetch(`${emulator.url}/_emulator/kdocs/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
 const webhooksOnFile = async () => (((await (await fetch(`${emulator.url}/_emulator/kdocs/state`)).json()) as { webhooks: any[] }).webhooks).filter((hook) => hook.file_token === FILE);
 
-function trigger(staticData: object = {}) {
-	return new NodeHarness({
+function triggerOptions(staticData: object = {}): HarnessOptions {
+	return {
 		nodeType: new KdocsTrigger(),
 		credentialTypes: { kdocsApi: new KdocsApi() },
 		credentials: { kdocsApi: { baseUrl: emulator.url, accessToken: emulator.vendor.accessToken } },
 		parameters,
 		staticData: { 'node:Kdocs Trigger': staticData },
-	});
+	};
+}
+
+function trigger(staticData: object = {}) {
+	return new NodeHarness(triggerOptions(staticData));
 }
 
 beforeAll(async () => {
@@ -85,6 +91,74 @@ describe('Kdocs Trigger: forged, tampered and malformed callbacks', () => {
 		expect(emulator.requests.length).toBe(requestsBefore);
 		expect(strayRequests).toEqual([]);
 		await harness.hook('delete');
+	});
+});
+
+describe('Kdocs Trigger: bodies Kdocs never sends, and oversized batches', () => {
+	it('answers each odd body after a valid secret with 4xx and no exception; runs nothing, calls nothing', async () => {
+		await control('reset');
+		const harness = trigger();
+		await harness.activate();
+		const { callbackSecret } = harness.staticData as { callbackSecret: string };
+		const requestsBefore = emulator.requests.length;
+		const statuses = new Set<number>();
+		for (const [label, request] of oddBodies()) {
+			const outbound = await outboundRequestsDuring(async () => {
+				const { result, response } = await harness.webhook({ ...request, query: { k: callbackSecret } });
+				statuses.add(response.statusCode);
+				if (response.statusCode < 400 || response.statusCode >= 500 || result.workflowData !== undefined) {
+					throw new Error(`${label} answered ${response.statusCode}`);
+				}
+			});
+			expect([label, outbound]).toEqual([label, []]);
+		}
+		expect(emulator.requests.length).toBe(requestsBefore);
+		expect(strayRequests).toEqual([]);
+		process.stderr.write(`[reliability] Kdocs odd bodies: ${oddBodies().length} tried with a valid secret, all answered ${[...statuses].sort().join('/')}\n`);
+		await harness.hook('delete');
+	});
+
+	it(`refuses a callback of more than ${MAX_EVENTS_PER_CALLBACK} events with 413 over HTTP, and one trigger's flood leaves another's history alone`, async () => {
+		await control('reset');
+		const quiet = new NodeHarness({ ...triggerOptions(), workflowId: 'wf-kdocs-quiet' });
+		const busy = new NodeHarness({ ...triggerOptions(), workflowId: 'wf-kdocs-busy' });
+		// Both stand-in workflows share the harness's webhook URL; create() alone keeps the first registration.
+		await quiet.hook('create');
+		await busy.hook('create');
+		const quietReceiver = await webhookReceiver(quiet);
+		const busyReceiver = await webhookReceiver(busy);
+		// The emulator posts to the URL each trigger registered, here served by a stand-in for n8n's webhook server.
+		const hookOf = (harness: NodeHarness, url: string) => {
+			const { webhookId } = harness.staticData as { webhookId: string };
+			const hook = emulator.vendor.state.webhooks.get(webhookId);
+			return { ...hook, callback_url: `${url}${new URL(hook.callback_url).search}` };
+		};
+		const events = (count: number, first: number) => Array.from({ length: count }, (_, i) => ({ timestamp: first + i, content: { sheetId: 1, recordIds: [`R${first + i}`] } }));
+		try {
+			const old = { events: events(1, 42) };
+			expect((await emulator.vendor.fire(hookOf(quiet, quietReceiver.url), old)).statusCode).toBe(200);
+			expect(quietReceiver.executions).toHaveLength(1);
+
+			const tooMany = await emulator.vendor.fire(hookOf(busy, busyReceiver.url), { events: events(MAX_EVENTS_PER_CALLBACK + 1, 1_000) });
+			expect(tooMany.statusCode).toBe(413);
+			expect(busyReceiver.executions).toHaveLength(0);
+
+			for (let round = 0; round < 11; round++) {
+				const { statusCode } = await emulator.vendor.fire(hookOf(busy, busyReceiver.url), { events: events(MAX_EVENTS_PER_CALLBACK, 10_000 + round * MAX_EVENTS_PER_CALLBACK) });
+				expect(statusCode).toBe(200);
+			}
+			expect(busyReceiver.executions.flat()).toHaveLength(11 * MAX_EVENTS_PER_CALLBACK);
+
+			const redelivered = await emulator.vendor.fire(hookOf(quiet, quietReceiver.url), old);
+			expect(redelivered.statusCode).toBe(200);
+			expect(quietReceiver.executions).toHaveLength(1);
+			process.stderr.write(`[reliability] Kdocs batches: ${MAX_EVENTS_PER_CALLBACK + 1} events answered 413; 11 × ${MAX_EVENTS_PER_CALLBACK} events to one trigger, an old event redelivered to another started nothing\n`);
+		} finally {
+			await quietReceiver.close();
+			await busyReceiver.close();
+			await quiet.hook('delete');
+			await busy.hook('delete');
+		}
 	});
 });
 

@@ -2,8 +2,16 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import { DingTalkApi } from '../../../credentials/DingTalkApi.credentials';
 import { DingTalk } from '../../../nodes/DingTalk/DingTalk.node';
 import { DingTalkTrigger } from '../../../nodes/DingTalk/DingTalkTrigger.node';
-import { encryptMessage, callbackSignature } from '../../../nodes/DingTalk/crypto';
-import { NodeHarness } from '../../harness/n8n';
+import { NodeHarness, type HarnessOptions } from '../../harness/n8n';
+
+// The emulator's DingTalk crypto, written from the vendor document independently of the node's code.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const emulatorCrypto = require('../../emulator/dingtalk') as {
+	sign: (token: string, timestamp: string, nonce: string, encrypt: string) => string;
+	encrypt: (aesKey: string, text: string, ownerKey: string) => string;
+	decrypt: (aesKey: string, encrypted: string) => { text: string; ownerKey: string };
+};
+export const { sign: signLikeDingTalk, encrypt: encryptLikeDingTalk, decrypt: decryptLikeDingTalk } = emulatorCrypto;
 
 export const BASE = 'https://api.dingtalk.com';
 export const LEGACY = 'https://oapi.dingtalk.com';
@@ -53,29 +61,37 @@ export const triggerParameters = (extra: INodeParameters = {}): INodeParameters 
 	...extra,
 });
 
-export function dingTalkTrigger(
+export function dingTalkTriggerOptions(
 	parameters: INodeParameters = triggerParameters(),
 	staticData?: IDataObject,
 	credentials: ICredentialDataDecryptedObject = appCredentials,
-) {
-	return new NodeHarness({
+): HarnessOptions {
+	return {
 		nodeType: new DingTalkTrigger(),
 		credentialTypes: { dingTalkApi: new DingTalkApi() },
 		credentials: { dingTalkApi: credentials },
 		parameters,
 		staticData: staticData ? { 'node:DingTalk Trigger': staticData } : undefined,
-	});
+	};
 }
 
-/** A push as DingTalk sends it: encrypted body, signature, timestamp and nonce in the query. */
+export function dingTalkTrigger(
+	parameters: INodeParameters = triggerParameters(),
+	staticData?: IDataObject,
+	credentials: ICredentialDataDecryptedObject = appCredentials,
+) {
+	return new NodeHarness(dingTalkTriggerOptions(parameters, staticData, credentials));
+}
+
+/** A push as DingTalk sends it: encrypted body, signature, a current timestamp and nonce in the query. */
 export function signedPush(
 	payload: IDataObject | string,
-	{ ownerKey = APP_KEY, token = CALLBACK_TOKEN, timestamp = '1700000000000', nonce = 'nonce123' } = {},
+	{ ownerKey = APP_KEY, token = CALLBACK_TOKEN, timestamp = String(Date.now()), nonce = 'nonce123' } = {},
 ) {
-	const encrypt = encryptMessage(AES_KEY, typeof payload === 'string' ? payload : JSON.stringify(payload), ownerKey);
+	const encrypt = encryptLikeDingTalk(AES_KEY, typeof payload === 'string' ? payload : JSON.stringify(payload), ownerKey);
 	return {
 		body: { encrypt },
-		query: { msg_signature: callbackSignature(token, timestamp, nonce, encrypt), timestamp, nonce },
+		query: { msg_signature: signLikeDingTalk(token, timestamp, nonce, encrypt), timestamp, nonce },
 	};
 }
 

@@ -2,7 +2,6 @@ import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import nock from 'nock';
 import { NodeOperationError } from 'n8n-workflow';
-import { decryptMessage, signatureMatches } from '../../../nodes/DingTalk/crypto';
 import {
 	AES_KEY,
 	APP_KEY,
@@ -12,11 +11,17 @@ import {
 	TOKEN,
 	UNION_ID,
 	appCredentials,
+	decryptLikeDingTalk,
 	dingTalkTrigger,
+	dingTalkTriggerOptions,
+	signLikeDingTalk,
 	signedPush,
 	triggerParameters,
 	updateEvent,
 } from './fixtures';
+import { MAX_PUSH_BYTES } from '../../../nodes/DingTalk/DingTalkTrigger.node';
+import { NodeHarness } from '../../harness/n8n';
+import { oddBodies, outboundRequestsDuring } from '../../harness/odd-bodies';
 
 const session = { ...appCredentials, sessionToken: TOKEN, sessionExpiresAt: Date.now() + 3_600_000 };
 const subscribed = { scope: 'ORG', scopeId: CORP_ID, unionId: UNION_ID };
@@ -31,8 +36,8 @@ function storageCall(action: 'subscribe' | 'unsubscribe', body = { scope: 'ORG',
 function expectEncryptedSuccess(body: unknown, ownerKey = APP_KEY) {
 	const reply = body as Record<string, string>;
 	expect(Object.keys(reply).sort()).toEqual(['encrypt', 'msg_signature', 'nonce', 'timeStamp']);
-	expect(signatureMatches(CALLBACK_TOKEN, reply.timeStamp, reply.nonce, reply.encrypt, reply.msg_signature)).toBe(true);
-	expect(decryptMessage(AES_KEY, reply.encrypt, [ownerKey])).toEqual({ message: 'success', ownerKey });
+	expect(signLikeDingTalk(CALLBACK_TOKEN, reply.timeStamp, reply.nonce, reply.encrypt)).toBe(reply.msg_signature);
+	expect(decryptLikeDingTalk(AES_KEY, reply.encrypt)).toEqual({ text: 'success', ownerKey });
 }
 
 describe('DingTalk Trigger lifecycle', () => {
@@ -187,7 +192,7 @@ describe('DingTalk Trigger webhook', () => {
 	it('starts nothing for a redelivered event (same eventId), but still acknowledges it', async () => {
 		const trigger = dingTalkTrigger();
 		const first = await trigger.webhook(signedPush(updateEvent('event-dup-1')));
-		const again = await trigger.webhook(signedPush(updateEvent('event-dup-1'), { nonce: 'other', timestamp: '1700000010000' }));
+		const again = await trigger.webhook(signedPush(updateEvent('event-dup-1'), { nonce: 'other', timestamp: String(Date.now() + 10) }));
 		expect(first.result.workflowData).toHaveLength(1);
 		expect(again.result).toEqual({ noWebhookResponse: true });
 		expectEncryptedSuccess(again.response.body);
@@ -229,8 +234,7 @@ describe('DingTalk Trigger webhook', () => {
 			const bytes = Buffer.from(push.body.encrypt, 'base64');
 			bytes[bytes.length - 20] ^= 0x55;
 			const encrypt = bytes.toString('base64');
-			const { callbackSignature } = jest.requireActual('../../../nodes/DingTalk/crypto');
-			return { body: { encrypt }, query: { ...push.query, msg_signature: callbackSignature(CALLBACK_TOKEN, push.query.timestamp, push.query.nonce, encrypt) } };
+			return { body: { encrypt }, query: { ...push.query, msg_signature: signLikeDingTalk(CALLBACK_TOKEN, push.query.timestamp, push.query.nonce, encrypt) } };
 		}],
 		['a plaintext that is not JSON', () => signedPush('not json')],
 		['a JSON array', () => signedPush('[1,2]')],
@@ -265,5 +269,104 @@ describe('DingTalk Trigger webhook', () => {
 		await trigger.webhook(signedPush(updateEvent('event-after-forgery'), { ownerKey: 'dingsomeoneelse00000' }));
 		const { result } = await trigger.webhook(signedPush(updateEvent('event-after-forgery')));
 		expect(result.workflowData).toHaveLength(1);
+	});
+});
+
+describe('DingTalk Trigger webhook: bodies DingTalk never sends', () => {
+	// The query is genuine, so only the body is wrong.
+	const query = () => signedPush(updateEvent('odd-body')).query;
+
+	it.each(oddBodies())('answers %s with 4xx, starts nothing and calls nothing', async (_label, request) => {
+		let outcome: Awaited<ReturnType<ReturnType<typeof dingTalkTrigger>['webhook']>> | undefined;
+		const outbound = await outboundRequestsDuring(async () => {
+			outcome = await dingTalkTrigger().webhook({ ...request, query: query() });
+		});
+		expect(outcome!.result).toEqual({ noWebhookResponse: true });
+		expect(outcome!.response.statusCode).toBeGreaterThanOrEqual(400);
+		expect(outcome!.response.statusCode).toBeLessThan(500);
+		expect(outcome!.response.ended).toBe(true);
+		expect(outbound).toEqual([]);
+	});
+
+	it('answers a body over 1 MiB with 413 before checking anything', async () => {
+		const { result, response } = await dingTalkTrigger().webhook({ body: { encrypt: 'A'.repeat(MAX_PUSH_BYTES) }, query: query() });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(413);
+	});
+
+	it('acknowledges a signed push whose fields are {"toString":1,"valueOf":1} without throwing, and starts nothing', async () => {
+		const trap = { toString: 1, valueOf: 1 };
+		const { result, response } = await dingTalkTrigger().webhook(signedPush({ ...updateEvent('trap'), EventType: trap, eventId: trap, BizId: trap }));
+		expect(response.statusCode).toBe(200);
+		expectEncryptedSuccess(response.body);
+		expect(result).toEqual({ noWebhookResponse: true });
+	});
+
+	it('answers a body without raw bytes (multipart) that is not a push with 401', async () => {
+		const { result, response } = await dingTalkTrigger().webhook({ body: { encrypt: 'x' }, rawBody: null, query: query() });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(401);
+	});
+});
+
+describe('DingTalk Trigger webhook: replay window', () => {
+	const seconds = (ms: number) => String(Math.floor(ms / 1000));
+
+	it.each([
+		['the first retry (10 s later, same timestamp)', () => String(Date.now() - 10_000)],
+		['the last retry (10 s + 30 s + reply deadlines later, same timestamp)', () => String(Date.now() - 45_000)],
+		['a timestamp in seconds, 45 s old', () => seconds(Date.now() - 45_000)],
+		['a clock 4 minutes ahead', () => String(Date.now() + 4 * 60_000)],
+	])('runs a genuine push signed with %s', async (_label, timestamp) => {
+		const { result, response } = await dingTalkTrigger().webhook(signedPush(updateEvent(`retry-${timestamp()}`), { timestamp: timestamp() }));
+		expect(response.statusCode).toBe(200);
+		expect(result.workflowData?.[0]).toHaveLength(1);
+	});
+
+	const nowSeconds = () => Math.floor(Date.now() / 1000);
+	it.each([
+		['6 minutes old', () => String(Date.now() - 6 * 60_000)],
+		['25 hours old (a replay after the de-duplication log forgot it)', () => String(Date.now() - 25 * 3_600_000)],
+		['from the year 2000', () => '946684800000'],
+		['6 minutes ahead', () => String(Date.now() + 6 * 60_000)],
+		['in hexadecimal ("0x…" of the current second)', () => `0x${nowSeconds().toString(16)}`],
+		['with a leading space', () => ` ${nowSeconds()}`],
+		['with a trailing space', () => `${nowSeconds()} `],
+		['with a plus sign', () => `+${nowSeconds()}`],
+		['in exponent notation', () => `${nowSeconds()}e0`],
+		['with a fraction', () => `${Date.now()}.5`],
+		['in full-width digits', () => String(nowSeconds()).replace(/[0-9]/g, (digit) => String.fromCharCode(0xff10 + Number(digit)))],
+		['with leading zeros', () => `000${Date.now()}`],
+		['of 17 digits', () => `${Date.now()}0000`],
+	])('answers a correctly signed push with a timestamp %s with 401 and starts nothing', async (_label, timestamp) => {
+		// A new workflow: nothing remembered, as after a restart.
+		const trigger = new NodeHarness({ ...dingTalkTriggerOptions(), workflowId: `wf-replay-${Math.random()}` });
+		const { result, response } = await trigger.webhook(signedPush(updateEvent(`stale-${Math.random()}`), { timestamp: timestamp() }));
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response).toMatchObject({ statusCode: 401, body: 'Unauthorized' });
+	});
+
+	it('a push refused as stale does not use up its eventId, and a replay of an accepted push later still starts nothing', async () => {
+		const trigger = dingTalkTrigger();
+		const stale = await trigger.webhook(signedPush(updateEvent('window-1'), { timestamp: String(Date.now() - 10 * 60_000) }));
+		const fresh = await trigger.webhook(signedPush(updateEvent('window-1')));
+		const replayed = await trigger.webhook(signedPush(updateEvent('window-1'), { nonce: 'replayed' }));
+		expect(stale.response.statusCode).toBe(401);
+		expect(fresh.result.workflowData?.[0]).toHaveLength(1);
+		expect(replayed.response.statusCode).toBe(200);
+		expect(replayed.result.workflowData).toBeUndefined();
+	});
+
+	it('logs a refused signed timestamp once, with control characters replaced and its length capped', async () => {
+		const warn = jest.spyOn(Container.get(Logger), 'warn');
+		const trigger = new NodeHarness({ ...dingTalkTriggerOptions(), workflowId: 'wf-log-once' });
+		const timestamp = `1\n2026-01-01 INFO forged line\u001b[31m${'9'.repeat(500)}`;
+		await trigger.webhook(signedPush(updateEvent('log-1'), { timestamp }));
+		await trigger.webhook(signedPush(updateEvent('log-2'), { timestamp }));
+		const lines = warn.mock.calls.map(([message]) => String(message)).filter((message) => message.includes('signed timestamp'));
+		warn.mockRestore();
+		expect(lines).toHaveLength(1);
+		expect(lines[0]).not.toMatch(/[\u0000-\u001f\u007f]/);
+		expect(lines[0].length).toBeLessThan(300);
 	});
 });

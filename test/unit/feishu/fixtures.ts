@@ -1,9 +1,9 @@
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameterResourceLocator, INodeParameters } from 'n8n-workflow';
 import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
 import { Feishu } from '../../../nodes/Feishu/Feishu.node';
 import { FeishuTrigger } from '../../../nodes/Feishu/FeishuTrigger.node';
-import { NodeHarness } from '../../harness/n8n';
+import { NodeHarness, type HarnessOptions } from '../../harness/n8n';
 
 export const BASE = 'https://open.feishu.cn';
 export const APP_ID = 'cli_test_app';
@@ -38,32 +38,43 @@ export function feishuNode(parameters: INodeParameters, credentials: ICredential
 	});
 }
 
-export function feishuTrigger(
+export function feishuTriggerOptions(
 	parameters: INodeParameters,
 	staticData?: IDataObject,
 	credentials: ICredentialDataDecryptedObject = tenantWithToken(),
-) {
-	return new NodeHarness({
+): HarnessOptions {
+	return {
 		nodeType: new FeishuTrigger(),
 		credentialTypes: { feishuApi: new FeishuApi() },
 		credentials: { feishuApi: credentials },
 		parameters,
 		staticData: staticData ? { 'node:Feishu Trigger': staticData } : undefined,
-	});
+	};
+}
+
+export function feishuTrigger(
+	parameters: INodeParameters,
+	staticData?: IDataObject,
+	credentials: ICredentialDataDecryptedObject = tenantWithToken(),
+) {
+	return new NodeHarness(feishuTriggerOptions(parameters, staticData, credentials));
 }
 
 export const byToken = (value: string): INodeParameterResourceLocator => ({ __rl: true, mode: 'id', value });
 
-/** Encrypts like Feishu does (written independently of the node's decryption code). */
-export function encryptLikeFeishu(key: string, plaintext: string): string {
-	const iv = randomBytes(16);
-	const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(key).digest(), iv);
-	return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
-}
+// The emulator's Feishu crypto, written from the vendor document independently of the node's code.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const emulatorCrypto = require('../../emulator/feishu') as {
+	encryptPayload: (encryptKey: string, text: string) => string;
+	signPayload: (timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer | string) => string;
+};
 
-export function signLikeFeishu(timestamp: string, nonce: string, key: string, rawBody: Buffer | string): string {
-	return createHash('sha256').update(Buffer.concat([Buffer.from(timestamp + nonce + key), Buffer.from(rawBody)])).digest('hex');
-}
+/** Encrypts like Feishu does (the emulator's code, not the node's). */
+export const encryptLikeFeishu = (key: string, plaintext: string): string => emulatorCrypto.encryptPayload(key, plaintext);
+
+/** X-Lark-Signature as Feishu computes it (the emulator's code, not the node's). */
+export const signLikeFeishu = (timestamp: string, nonce: string, key: string, rawBody: Buffer | string): string =>
+	emulatorCrypto.signPayload(timestamp, nonce, key, rawBody);
 
 export function driveEvent(overrides: { eventId?: string; eventType?: string; token?: string; event?: IDataObject } = {}) {
 	return {
@@ -71,7 +82,7 @@ export function driveEvent(overrides: { eventId?: string; eventType?: string; to
 		header: {
 			event_id: overrides.eventId ?? `evt-${randomBytes(6).toString('hex')}`,
 			event_type: overrides.eventType ?? 'drive.file.edit_v1',
-			create_time: '1608725989000',
+			create_time: String(Date.now()),
 			token: overrides.token ?? VERIFICATION_TOKEN,
 			app_id: APP_ID,
 			tenant_key: 'tenant-1',

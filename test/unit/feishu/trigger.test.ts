@@ -1,5 +1,8 @@
 import nock from 'nock';
-import { REPLAY_WINDOW_MS } from '../../../nodes/Feishu/FeishuTrigger.node';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { CLOCK_SKEW_MS, REPLAY_WINDOW_MS } from '../../../nodes/Feishu/FeishuTrigger.node';
+import { NodeHarness, type WebhookRequest } from '../../harness/n8n';
+import { deeplyNested, oddBodies, outboundRequestsDuring } from '../../harness/odd-bodies';
 import {
 	BASE,
 	DOCX,
@@ -9,7 +12,9 @@ import {
 	driveEvent,
 	encryptLikeFeishu,
 	feishuTrigger,
+	feishuTriggerOptions,
 	signedDelivery,
+	signLikeFeishu,
 	tenantWithToken,
 	watching,
 } from './fixtures';
@@ -215,7 +220,7 @@ describe('Feishu Trigger webhook: events', () => {
 						schema: '2.0',
 						event_id: 'evt-one',
 						event_type: 'drive.file.edit_v1',
-						create_time: '1608725989000',
+						create_time: payload.header.create_time,
 						app_id: payload.header.app_id,
 						tenant_key: 'tenant-1',
 						event: payload.event,
@@ -322,5 +327,138 @@ describe('Feishu Trigger webhook: events', () => {
 		const { result, response } = await feishuTrigger(docxAndFolder).webhook(signedDelivery(payload));
 		expect(result.workflowData).toBeUndefined();
 		expect(response.statusCode).toBe(400);
+	});
+});
+
+describe('Feishu Trigger webhook: bodies Feishu never sends', () => {
+	const plainCredentials = { ...tenantWithToken(), encryptSecret: '' };
+	// Headers of a genuine delivery, so that only the body is wrong.
+	const headers = () => signedDelivery(driveEvent()).headers;
+
+	it.each(oddBodies().flatMap(([label, request]): Array<[string, string, WebhookRequest, ICredentialDataDecryptedObject]> => [
+		[label, 'with an Encrypt Key', { ...request, headers: { ...headers(), ...request.headers } }, tenantWithToken()],
+		[label, 'without an Encrypt Key', request, plainCredentials],
+	]))('answers %s (%s) with 4xx, starts nothing and calls nothing', async (_label, _mode, request, credentials) => {
+		let outcome: Awaited<ReturnType<ReturnType<typeof feishuTrigger>['webhook']>> | undefined;
+		const outbound = await outboundRequestsDuring(async () => {
+			outcome = await feishuTrigger(docxAndFolder, undefined, credentials).webhook(request);
+		});
+		expect(outcome!.result).toEqual({ noWebhookResponse: true });
+		expect(outcome!.response.statusCode).toBeGreaterThanOrEqual(400);
+		expect(outcome!.response.statusCode).toBeLessThan(500);
+		expect(outbound).toEqual([]);
+	});
+
+	it('answers a correctly signed payload nested 100,000 levels deep with 400 instead of throwing', async () => {
+		const deep = `{"schema":"2.0","header":{"event_id":"evt-deep","event_type":"drive.file.edit_v1","token":"${VERIFICATION_TOKEN}"},"event":${deeplyNested()}}`;
+		const rawBody = JSON.stringify({ encrypt: encryptLikeFeishu(ENCRYPT_KEY, deep) });
+		const timestamp = String(Math.floor(Date.now() / 1000));
+		const request = {
+			rawBody,
+			body: JSON.parse(rawBody),
+			headers: { 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': 'n', 'x-lark-signature': signLikeFeishu(timestamp, 'n', ENCRYPT_KEY, rawBody) },
+		};
+		const { result, response } = await feishuTrigger(docxAndFolder).webhook(request);
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(400);
+	});
+
+	it('answers a plain event whose event is nested 100,000 levels deep with 400 instead of throwing', async () => {
+		const payload = driveEvent();
+		const rawBody = JSON.stringify(payload).replace(/"event":\{.*\}\}$/, `"event":${deeplyNested()}}`);
+		const { result, response } = await feishuTrigger(docxAndFolder, undefined, plainCredentials).webhook({ rawBody, body: JSON.parse(rawBody) });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(400);
+	});
+
+	it('acknowledges a signed event whose event_type is {"toString":1,"valueOf":1} without throwing, and starts nothing', async () => {
+		const payload = JSON.parse(JSON.stringify(driveEvent()).replace('"event_type":"drive.file.edit_v1"', '"event_type":{"toString":1,"valueOf":1}'));
+		const { result, response } = await feishuTrigger(docxAndFolder).webhook(signedDelivery(payload));
+		expect(response).toMatchObject({ statusCode: 200, body: { msg: 'success' } });
+		expect(result).toEqual({ noWebhookResponse: true });
+	});
+
+	it('answers a body without raw bytes (multipart) with 4xx', async () => {
+		const { result, response } = await feishuTrigger(docxAndFolder, undefined, plainCredentials).webhook({ body: { challenge: 'c', type: 'url_verification' }, rawBody: null });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(401);
+	});
+});
+
+describe('Feishu Trigger webhook: replay window', () => {
+	const nowSeconds = () => Math.floor(Date.now() / 1000);
+	const hoursAgo = (hours: number) => Date.now() - hours * 3_600_000;
+
+	it.each([
+		['fresh', () => String(nowSeconds())],
+		['7 hours old: the 6 h retry carrying the first attempt\'s timestamp', () => String(Math.floor(hoursAgo(7) / 1000))],
+		['23 hours old', () => String(Math.floor(hoursAgo(23) / 1000))],
+		['4 minutes ahead', () => String(nowSeconds() + 240)],
+	])('runs a correctly signed event whose timestamp is %s', async (_label, timestamp) => {
+		const { result, response } = await feishuTrigger(docxAndFolder).webhook(signedDelivery(driveEvent(), ENCRYPT_KEY, timestamp()));
+		expect(response.statusCode).toBe(200);
+		expect(result.workflowData?.[0]).toHaveLength(1);
+	});
+
+	it('does not hold a signed event to its create_time (an ordered event may wait behind another)', async () => {
+		const payload = driveEvent();
+		payload.header.create_time = String(hoursAgo(48));
+		const { result } = await feishuTrigger(docxAndFolder).webhook(signedDelivery(payload));
+		expect(result.workflowData?.[0]).toHaveLength(1);
+	});
+
+	it.each([
+		['25 hours old', () => String(Math.floor(hoursAgo(25) / 1000))],
+		['from the year 2000', () => '946684800'],
+		['6 minutes ahead', () => String(nowSeconds() + 360)],
+		['in hexadecimal ("0x…" of the current second)', () => `0x${nowSeconds().toString(16)}`],
+		['with a leading space', () => ` ${nowSeconds()}`],
+		['with a trailing newline', () => `${nowSeconds()}\n`],
+		['with a plus sign', () => `+${nowSeconds()}`],
+		['in exponent notation', () => `${nowSeconds()}e0`],
+		['with leading zeros', () => `00${nowSeconds()}`],
+		['empty', () => ''],
+	])('answers a correctly signed event whose timestamp is %s with 401 and starts nothing', async (_label, timestamp) => {
+		const trigger = new NodeHarness({ ...feishuTriggerOptions(docxAndFolder), workflowId: `wf-replay-${Math.random()}` });
+		const { result, response } = await trigger.webhook(signedDelivery(driveEvent(), ENCRYPT_KEY, timestamp()));
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response).toMatchObject({ statusCode: 401, body: 'Unauthorized' });
+	});
+
+	const plainCredentials = { ...tenantWithToken(), encryptSecret: '' };
+	const plainEvent = (createTime: unknown) => {
+		const payload = driveEvent();
+		const { create_time: _replaced, ...header } = payload.header;
+		return { body: { ...payload, header: createTime === undefined ? header : { ...header, create_time: createTime } } };
+	};
+
+	it.each([
+		['7 hours old: the 6 h retry of an event', () => String(hoursAgo(7))],
+		['23 hours old', () => String(hoursAgo(23))],
+	])('without an Encrypt Key, runs an event whose create_time is %s', async (_label, createTime) => {
+		const { result, response } = await feishuTrigger(docxAndFolder, undefined, plainCredentials).webhook(plainEvent(createTime()));
+		expect(response.statusCode).toBe(200);
+		expect(result.workflowData?.[0]).toHaveLength(1);
+	});
+
+	it.each([
+		['25 hours old (a replay after the de-duplication log forgot it)', () => String(hoursAgo(25))],
+		['from the year 2000', () => '946684800000'],
+		['10 minutes ahead', () => String(Date.now() + 600_000)],
+		['in hexadecimal', () => `0x${Date.now().toString(16)}`],
+		['with a leading space', () => ` ${Date.now()}`],
+		['a number with a fraction', () => Date.now() + 0.5],
+		['missing', () => undefined],
+		['null', () => null],
+	])('without an Encrypt Key, answers an event whose create_time is %s with 401 and starts nothing', async (_label, createTime) => {
+		const trigger = new NodeHarness({ ...feishuTriggerOptions(docxAndFolder, undefined, plainCredentials), workflowId: `wf-replay-${Math.random()}` });
+		const { result, response } = await trigger.webhook(plainEvent(createTime()));
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response).toMatchObject({ statusCode: 401, body: 'Unauthorized' });
+	});
+
+	it('exports the window it applies: a day back, five minutes ahead', () => {
+		expect(REPLAY_WINDOW_MS).toBe(24 * 3_600_000);
+		expect(CLOCK_SKEW_MS).toBe(5 * 60_000);
 	});
 });

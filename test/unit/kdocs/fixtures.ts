@@ -1,7 +1,7 @@
 import { KdocsApi } from '../../../credentials/KdocsApi.credentials';
 import { Kdocs } from '../../../nodes/Kdocs/Kdocs.node';
 import { KdocsTrigger } from '../../../nodes/Kdocs/KdocsTrigger.node';
-import { NodeHarness } from '../../harness/n8n';
+import { NodeHarness, type HarnessOptions } from '../../harness/n8n';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 export const BASE = 'https://developer.kdocs.cn';
@@ -21,14 +21,22 @@ export function kdocsNode(parameters: INodeParameters, credentials: ICredentialD
 	});
 }
 
-export function kdocsTrigger(parameters: INodeParameters, staticData: IDataObject = {}, credentials: ICredentialDataDecryptedObject = pastedToken) {
-	return new NodeHarness({
+export function kdocsTriggerOptions(
+	parameters: INodeParameters,
+	staticData: IDataObject = {},
+	credentials: ICredentialDataDecryptedObject = pastedToken,
+): HarnessOptions {
+	return {
 		nodeType: new KdocsTrigger(),
 		credentialTypes: { kdocsApi: new KdocsApi() },
 		credentials: { kdocsApi: credentials },
 		parameters,
 		staticData: staticData ? { 'node:Kdocs Trigger': staticData } : undefined,
-	});
+	};
+}
+
+export function kdocsTrigger(parameters: INodeParameters, staticData: IDataObject = {}, credentials: ICredentialDataDecryptedObject = pastedToken) {
+	return new NodeHarness(kdocsTriggerOptions(parameters, staticData, credentials));
 }
 
 export const fileLocator = (value = FILE) => ({ __rl: true, mode: 'id', value });

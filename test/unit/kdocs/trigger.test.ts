@@ -1,8 +1,9 @@
 import nock from 'nock';
-import { NODE_WEBHOOK_ID, WEBHOOK_BASE_URL, WEBHOOK_TEST_BASE_URL } from '../../harness/n8n';
-import { normalizeEventType } from '../../../nodes/Kdocs/KdocsTrigger.node';
+import { NODE_WEBHOOK_ID, NodeHarness, WEBHOOK_BASE_URL, WEBHOOK_TEST_BASE_URL } from '../../harness/n8n';
+import { deeplyNested, oddBodies, outboundRequestsDuring } from '../../harness/odd-bodies';
+import { MAX_EVENTS_PER_CALLBACK, normalizeEventType } from '../../../nodes/Kdocs/KdocsTrigger.node';
 import { retryPolicy } from '../../../nodes/shared/transport';
-import { BASE, FILE, TOKEN, fileLocator, kdocsTrigger, sheetLocator } from './fixtures';
+import { BASE, FILE, TOKEN, fileLocator, kdocsTrigger, kdocsTriggerOptions, sheetLocator } from './fixtures';
 
 const DBT = `/api/v1/openapi/dbt/${FILE}`;
 const WEBHOOK_URL = `${WEBHOOK_BASE_URL}/${NODE_WEBHOOK_ID}/webhook`;
@@ -148,13 +149,14 @@ describe('Kdocs Trigger lifecycle', () => {
 	});
 });
 
+const event = (timestamp = 1763700000000, extra: object = {}) => ({
+	webhook_id: 'wh-1',
+	type: 'dbt.record.create',
+	events: [{ timestamp, content: { sheetId: 1, recordIds: ['PP'] } }],
+	...extra,
+});
+
 describe('Kdocs Trigger callbacks', () => {
-	const event = (timestamp = 1763700000000, extra: object = {}) => ({
-		webhook_id: 'wh-1',
-		type: 'dbt.record.create',
-		events: [{ timestamp, content: { sheetId: 1, recordIds: ['PP'] } }],
-		...extra,
-	});
 
 	it('emits one item per event and answers {"code":0}', async () => {
 		const trigger = kdocsTrigger(parameters, { ...registered });
@@ -232,5 +234,89 @@ describe('Kdocs Trigger callbacks', () => {
 		expect(normalizeEventType('dbt.records.create')).toBe('dbt.record.create');
 		expect(normalizeEventType('dbt.cells.records.update')).toBe('dbt.cell.records.update');
 		expect(normalizeEventType('dbt.views.remove')).toBe('dbt.view.remove');
+	});
+});
+
+describe('Kdocs Trigger callbacks: bodies Kdocs never sends', () => {
+	it.each(oddBodies())('answers %s after a valid secret with 4xx, starts nothing and calls nothing', async (_label, request) => {
+		let outcome: Awaited<ReturnType<ReturnType<typeof kdocsTrigger>['webhook']>> | undefined;
+		const outbound = await outboundRequestsDuring(async () => {
+			outcome = await kdocsTrigger(parameters, { ...registered }).webhook({ ...request, query: { k: SECRET } });
+		});
+		expect(outcome!.result).toEqual({ noWebhookResponse: true });
+		expect(outcome!.response.statusCode).toBeGreaterThanOrEqual(400);
+		expect(outcome!.response.statusCode).toBeLessThan(500);
+		expect(outbound).toEqual([]);
+	});
+
+	it('answers an event whose content is nested 100,000 levels deep with 400, and runs none of its batch', async () => {
+		const trigger = kdocsTrigger(parameters, { ...registered });
+		const rawBody = `{"webhook_id":"wh-1","type":"dbt.record.create","events":[{"timestamp":1763700009001,"content":{"recordIds":["ok"]}},{"timestamp":1763700009002,"content":${deeplyNested()}}]}`;
+		const { result, response } = await trigger.webhook({ rawBody, body: JSON.parse(rawBody), query: { k: SECRET } });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(400);
+		// Nothing of the refused batch was remembered: the sound event still runs when it comes again.
+		const again = await trigger.webhook({ body: event(1763700009001, { events: [{ timestamp: 1763700009001, content: { recordIds: ['ok'] } }] }), query: { k: SECRET } });
+		expect(again.result.workflowData?.[0]).toHaveLength(1);
+	});
+});
+
+describe('Kdocs Trigger callbacks: values that make String() throw', () => {
+	it('handles an event whose timestamp is {"toString":1,"valueOf":1} without throwing', async () => {
+		const rawBody = '{"webhook_id":"wh-1","type":"dbt.record.create","events":[{"timestamp":{"toString":1,"valueOf":1},"content":{"recordIds":["T"]}}]}';
+		const { result, response } = await kdocsTrigger(parameters, { ...registered }).webhook({ rawBody, body: JSON.parse(rawBody), query: { k: SECRET } });
+		expect(response.statusCode).toBe(200);
+		expect(result.workflowData?.[0]).toHaveLength(1);
+	});
+
+	it('answers a webhook_id of {"toString":1} with 401 without throwing', async () => {
+		const rawBody = '{"webhook_id":{"toString":1,"valueOf":1},"events":[]}';
+		const { result, response } = await kdocsTrigger(parameters, { ...registered }).webhook({ rawBody, body: JSON.parse(rawBody), query: { k: SECRET } });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(401);
+	});
+});
+
+describe('Kdocs Trigger callbacks: events per callback', () => {
+	const batch = (count: number, first: number, webhookId = 'wh-1') => ({
+		webhook_id: webhookId,
+		type: 'dbt.record.create',
+		events: Array.from({ length: count }, (_, i) => ({ timestamp: first + i, content: { sheetId: 1, recordIds: [`R${first + i}`] } })),
+	});
+
+	it(`accepts ${MAX_EVENTS_PER_CALLBACK} events in one callback`, async () => {
+		const { result, response } = await kdocsTrigger(parameters, { ...registered }).webhook({ body: batch(MAX_EVENTS_PER_CALLBACK, 1_000_000), query: { k: SECRET } });
+		expect(response.statusCode).toBe(200);
+		expect(result.workflowData?.[0]).toHaveLength(MAX_EVENTS_PER_CALLBACK);
+	});
+
+	it.each([MAX_EVENTS_PER_CALLBACK + 1, 100_000])('answers %i events with 413, starts nothing and remembers none of them', async (count) => {
+		const trigger = kdocsTrigger(parameters, { ...registered });
+		const first = 2_000_000 + count;
+		const { result, response } = await trigger.webhook({ body: batch(count, first), query: { k: SECRET } });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(413);
+		const resent = await trigger.webhook({ body: batch(MAX_EVENTS_PER_CALLBACK, first), query: { k: SECRET } });
+		expect(resent.result.workflowData?.[0]).toHaveLength(MAX_EVENTS_PER_CALLBACK);
+	});
+
+	it('a flood of batches to one trigger does not make another trigger run an old event again', async () => {
+		const triggerOf = (workflowId: string) => new NodeHarness({ ...kdocsTriggerOptions(parameters, { ...registered }), workflowId });
+		const quiet = triggerOf('wf-quiet');
+		const busy = triggerOf('wf-busy');
+		const old = event(1763700007777);
+		expect((await quiet.webhook({ body: old, query: { k: SECRET } })).result.workflowData?.[0]).toHaveLength(1);
+
+		// More events than a de-duplication log keeps (10,000), each batch within the limit.
+		let accepted = 0;
+		for (let round = 0; round < 11; round++) {
+			const { result } = await busy.webhook({ body: batch(MAX_EVENTS_PER_CALLBACK, 3_000_000 + round * MAX_EVENTS_PER_CALLBACK), query: { k: SECRET } });
+			accepted += result.workflowData?.[0].length ?? 0;
+		}
+		expect(accepted).toBe(11 * MAX_EVENTS_PER_CALLBACK);
+
+		const redelivered = await quiet.webhook({ body: old, query: { k: SECRET } });
+		expect(redelivered.response).toMatchObject({ statusCode: 200, body: { code: 0 } });
+		expect(redelivered.result.workflowData).toBeUndefined();
 	});
 });
