@@ -161,6 +161,8 @@ export interface CapturedResponse {
 export interface WebhookRequest {
 	body?: unknown;
 	rawBody?: Buffer | string;
+	/** Leaves rawBody off the request (as n8n does for multipart bodies) and hands `body` over exactly as given. */
+	noRawBody?: boolean;
 	headers?: Record<string, string>;
 	query?: Record<string, string>;
 	method?: string;
@@ -175,6 +177,9 @@ export interface HarnessOptions {
 	parameters?: INodeParameters;
 	staticData?: IDataObject;
 	continueOnFail?: boolean;
+	/** Ids of the one-node workflow and its node (defaults: wf-under-test, node-under-test). */
+	workflowId?: string;
+	nodeId?: string;
 }
 
 function fakeResponse(captured: CapturedResponse) {
@@ -225,7 +230,7 @@ export class NodeHarness {
 		const typeName = options.typeName ?? `n8n-nodes-event-subscriptions.${options.nodeType.description.name}`;
 		const description = options.nodeType.description;
 		this.node = {
-			id: 'node-under-test',
+			id: options.nodeId ?? 'node-under-test',
 			name: description.defaults.name ?? description.displayName,
 			type: typeName,
 			typeVersion: Array.isArray(description.version) ? description.version.at(-1)! : description.version,
@@ -243,7 +248,7 @@ export class NodeHarness {
 			getKnownTypes: () => ({}),
 		};
 		this.workflow = new Workflow({
-			id: 'wf-under-test',
+			id: options.workflowId ?? 'wf-under-test',
 			name: 'harness',
 			nodes: [this.node],
 			connections: {},
@@ -314,8 +319,9 @@ export class NodeHarness {
 
 	async webhook(request: WebhookRequest): Promise<{ result: IWebhookResponseData; response: CapturedResponse }> {
 		const captured: CapturedResponse = { statusCode: 200, headers: {}, body: undefined, ended: false };
-		const rawBody =
-			request.rawBody !== undefined
+		const rawBody = request.noRawBody
+			? undefined
+			: request.rawBody !== undefined
 				? Buffer.from(request.rawBody)
 				: Buffer.from(request.body === undefined ? '' : JSON.stringify(request.body));
 		const httpRequest = {
@@ -323,8 +329,8 @@ export class NodeHarness {
 			headers: Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
 			query: request.query ?? {},
 			params: {},
-			body: request.body ?? {},
-			rawBody,
+			body: request.noRawBody ? request.body : (request.body ?? {}),
+			...(request.noRawBody ? {} : { rawBody }),
 		};
 		const description = this.options.nodeType.description.webhooks![0];
 		const context = new WebhookContext(
