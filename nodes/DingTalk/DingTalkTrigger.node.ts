@@ -9,7 +9,6 @@ import {
 } from 'n8n-workflow';
 import {
 	callbackBody,
-	forLog,
 	nestedDeeperThan,
 	plainObject,
 	rejectCallback,
@@ -32,6 +31,7 @@ import { decryptMessage, encryptedSuccess, isValidAesKey, signatureMatches } fro
 import { eventTypeOptions, subscriptionProperties } from './descriptions';
 import { readSubscription } from './subscription';
 import { reportingAdviceOnActivation } from '../shared/activation';
+import { forLog } from '../shared/log';
 
 /**
  * How old a push's signed timestamp may be. DingTalk retries a failed push twice, after 10 s and then

@@ -11,7 +11,6 @@ import {
 } from 'n8n-workflow';
 import {
 	callbackBody,
-	forLog,
 	MAX_JSON_DEPTH,
 	nestedDeeperThan,
 	plainObject,
@@ -29,6 +28,7 @@ import { decryptEvent, eventSignature } from './crypto';
 import { driveEventOptions, FOLDER_EVENT } from './events';
 import { extractToken, readTriggerFiles, watchedFileEntries, watchedFileKey } from './files';
 import { reportingAdviceOnActivation } from '../shared/activation';
+import { forLog } from '../shared/log';
 
 /**
  * How old a callback's time may be: X-Lark-Request-Timestamp when it is signed (Encrypt Key set), the

@@ -1,4 +1,4 @@
-import { createVerify, X509Certificate } from 'node:crypto';
+import { createHash, createVerify, X509Certificate } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 import { smnHostFamily } from './regions';
 
@@ -23,19 +23,42 @@ export interface SmnMessage {
 	timestamp: string;
 	subscribe_url?: string;
 	subject?: string;
+	unsubscribe_url?: string;
 }
 
 const REQUIRED_FIELDS = ['type', 'signature', 'signature_version', 'signing_cert_url', 'topic_urn', 'message_id', 'message', 'timestamp'] as const;
 
-/** Reads the JSON body; undefined means malformed (not JSON, a missing field, or a field that is not a string). */
-export function parseSmnMessage(rawBody: Buffer | undefined): SmnMessage | undefined {
-	if (!rawBody || rawBody.length === 0) return undefined;
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(rawBody.toString('utf8'));
-	} catch {
-		return undefined;
-	}
+/**
+ * Fields SMN never sends with a line break (section 5 of the vendor notes lists every field). Only
+ * `message` is free text; `signature` is Base64, which some encoders wrap, and it is not signed. The
+ * string to sign is `key\nvalue\n` with no escaping, so a line break in a signed field would let a
+ * forger move text between fields and keep the signature valid: e.g. fold `subject` into `message_id`,
+ * or cut `"pay 10\nmessage_id\nX"` down to `"pay 10"` by moving its tail into `message_id`.
+ */
+export const SINGLE_LINE_FIELDS = [
+	'type',
+	'signature_version',
+	'signing_cert_url',
+	'topic_urn',
+	'message_id',
+	'timestamp',
+	'subscribe_url',
+	'subject',
+	'unsubscribe_url',
+] as const;
+
+/** Whether any field that SMN sends on one line holds a CR or LF (only `message` may). */
+export function hasLineBreakInSingleLineField(message: object): boolean {
+	const body = message as Record<string, unknown>;
+	return SINGLE_LINE_FIELDS.some((field) => typeof body[field] === 'string' && /[\r\n]/.test(body[field] as string));
+}
+
+/**
+ * Checks the shape of a parsed body: undefined means it is not an SMN message (not an object, a missing
+ * field, or a field that is not a string). Only the known top-level fields are read, so a body of any
+ * depth or type costs nothing here.
+ */
+export function toSmnMessage(parsed: unknown): SmnMessage | undefined {
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
 	const body = parsed as IDataObject;
 	if (!REQUIRED_FIELDS.every((field) => typeof body[field] === 'string')) return undefined;
@@ -43,7 +66,12 @@ export function parseSmnMessage(rawBody: Buffer | undefined): SmnMessage | undef
 	const known = [...CONFIRMATION_TYPES, ...UNSUBSCRIBE_TYPES, NOTIFICATION_TYPE];
 	if (!known.includes(body.type as string)) return undefined;
 	if (body.type !== NOTIFICATION_TYPE && typeof body.subscribe_url !== 'string') return undefined;
-	return body as unknown as SmnMessage;
+	// A fresh object of the known fields only: nothing else the sender put in the body travels further.
+	const message: Record<string, string> = {};
+	for (const field of [...REQUIRED_FIELDS, 'subject', 'subscribe_url', 'unsubscribe_url']) {
+		if (typeof body[field] === 'string') message[field] = body[field] as string;
+	}
+	return message as unknown as SmnMessage;
 }
 
 const NOTIFICATION_KEYS = ['message', 'message_id', 'subject', 'timestamp', 'topic_urn', 'type'] as const;
@@ -82,7 +110,16 @@ export interface TrustedOrigins {
 	configuredEndpoint?: string;
 }
 
+/**
+ * Characters no URL from SMN contains, refused before parsing: the WHATWG parser silently drops tabs and
+ * line breaks and trims spaces, so without this check `https://smn.…/x\n.pem` would pass the allow-list
+ * and carry a line break into logs, and every such spelling would be one more distinct URL. Anything
+ * outside printable ASCII, and the backslash (which the parser reads as `/`), is refused.
+ */
+const UNSAFE_URL_CHARACTERS = /[^\x21-\x7e]|\\/;
+
 function parseUrl(value: string): URL | undefined {
+	if (UNSAFE_URL_CHARACTERS.test(value)) return undefined;
 	try {
 		return new URL(value);
 	} catch {
@@ -95,7 +132,12 @@ function parseUrl(value: string): URL | undefined {
  * loopback address (an emulator on this machine): anything else must be https.
  */
 function isConfiguredOrigin(url: URL, configuredEndpoint: string | undefined): boolean {
-	const configured = configuredEndpoint ? parseUrl(configuredEndpoint) : undefined;
+	let configured: URL | undefined;
+	try {
+		configured = configuredEndpoint ? new URL(configuredEndpoint) : undefined;
+	} catch {
+		configured = undefined;
+	}
 	if (!configured || url.origin !== configured.origin) return false;
 	if (url.protocol === 'https:') return true;
 	return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
@@ -109,15 +151,30 @@ function isPlain(url: URL): boolean {
 	return url.username === '' && url.password === '' && url.hash === '';
 }
 
-export function isTrustedCertificateUrl(value: string, origins: TrustedOrigins): boolean {
+/**
+ * The one spelling of a certificate URL that is fetched and cached: WHATWG-parsed (scheme and host in
+ * lower case, the default port dropped, `.` and `..` segments resolved), after refusing what could make
+ * two spellings of one URL differ or smuggle something in: unsafe characters (above), user info (`@`),
+ * a query or fragment, even an empty one (`?`, `#`). Undefined when the URL is not acceptable in form;
+ * whether its origin is trusted is checked separately.
+ */
+export function canonicalCertificateUrl(value: string): string | undefined {
+	if (/[@?#]/.test(value)) return undefined;
 	const url = parseUrl(value);
-	if (!url || !isPlain(url) || url.search !== '' || !CERTIFICATE_PATH.test(url.pathname)) return false;
+	if (!url || !isPlain(url) || url.search !== '' || !CERTIFICATE_PATH.test(url.pathname)) return undefined;
+	return url.href;
+}
+
+export function isTrustedCertificateUrl(value: string, origins: TrustedOrigins): boolean {
+	const canonical = canonicalCertificateUrl(value);
+	if (canonical === undefined) return false;
+	const url = new URL(canonical);
 	return isHuaweiHttps(url, smnHostFamily(origins.region)) || isConfiguredOrigin(url, origins.configuredEndpoint);
 }
 
 export function isTrustedSubscribeUrl(value: string, origins: TrustedOrigins, topicUrn: string): boolean {
 	const url = parseUrl(value);
-	if (!url || !isPlain(url) || !CONFIRM_PATHS.includes(url.pathname)) return false;
+	if (!url || !isPlain(url) || value.includes('#') || !CONFIRM_PATHS.includes(url.pathname)) return false;
 	const linkedTopic = url.searchParams.get('topic_urn');
 	if (linkedTopic !== null && linkedTopic !== topicUrn) return false;
 	return (
@@ -178,30 +235,71 @@ export function hasSupportedVersion(message: SmnMessage): boolean {
 	return message.signature_version.toLowerCase() === 'v1';
 }
 
-/** RSA PKCS#1 v1.5 over the string to sign, with the digest of the certificate's own algorithm. */
-export function isSignatureValid(
+/**
+ * RSA PKCS#1 v1.5 over the string to sign, with the digest of the certificate's own algorithm. Returns
+ * the string to sign that the signature covers (the canonical content of the message, which identifies
+ * it for de-duplication), or undefined when it does not verify.
+ */
+export function verifiedStringToSign(
 	message: SmnMessage,
 	certificate: X509Certificate,
 	digest = signatureDigestOf(certificate),
-): boolean {
+): string | undefined {
 	try {
-		if (!digest || !hasSupportedVersion(message)) return false;
+		if (!digest || !hasSupportedVersion(message) || hasLineBreakInSingleLineField(message)) return undefined;
 		const signature = Buffer.from(message.signature, 'base64');
-		if (signature.length === 0) return false;
+		if (signature.length === 0) return undefined;
 		const candidates = [stringToSign(message)];
 		if (message.type === NOTIFICATION_TYPE && message.subject === '') candidates.push(stringToSign(message, true));
-		return candidates.some((text) =>
-			createVerify(digest).update(text, 'utf8').verify(certificate.publicKey, signature),
-		);
+		return candidates.find((text) => createVerify(digest).update(text, 'utf8').verify(certificate.publicKey, signature));
 	} catch {
-		return false;
+		return undefined;
 	}
 }
 
-/** Notification message text, parsed when it holds a JSON object or array. */
+/**
+ * De-duplication keys of a verified message, prefixed with the workflow and node it reached (each
+ * trigger keeps its own history): one for its signed content, the string to sign its signature covers,
+ * so that one signed content runs at most once whatever is done to the unsigned fields; and one for its
+ * message ID, as SMN advises. Hashed, so a key's size does not depend on the message.
+ */
+export function deliveryKeys(
+	scope: { workflowId: string; nodeId: string },
+	messageId: string,
+	signedText: string,
+): { content: string; id: string } {
+	const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest('base64url');
+	const prefix = JSON.stringify([scope.workflowId, scope.nodeId]);
+	return { content: `${prefix}:content:${digest(signedText)}`, id: `${prefix}:id:${digest(messageId)}` };
+}
+
+/**
+ * Nesting beyond this is kept as text: n8n stores every item as JSON, and serialising a value nested
+ * thousands deep overflows the stack. SMN messages are at most 256 KB, so the scan is cheap.
+ */
+const MAX_MESSAGE_NESTING = 128;
+
+function nestingDepthExceeds(text: string, limit: number): boolean {
+	let depth = 0;
+	let inString = false;
+	for (let i = 0; i < text.length; i++) {
+		const character = text[i];
+		if (inString) {
+			if (character === '\\') i++;
+			else if (character === '"') inString = false;
+		} else if (character === '"') inString = true;
+		else if (character === '{' || character === '[') {
+			if (++depth > limit) return true;
+		} else if (character === '}' || character === ']') depth--;
+	}
+	return false;
+}
+
+/** Notification message text, parsed when it holds a JSON object or array (nested at most 128 deep). */
 export function parseMessageText(text: string): unknown {
 	const trimmed = text.trim();
 	if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return text;
+	if (nestingDepthExceeds(trimmed, MAX_MESSAGE_NESTING)) return text;
 	try {
 		return JSON.parse(trimmed) as unknown;
 	} catch {

@@ -10,7 +10,6 @@ import {
 } from 'n8n-workflow';
 import {
 	callbackBody,
-	forLog,
 	MAX_JSON_DEPTH,
 	nestedDeeperThan,
 	rejectCallback,
@@ -25,6 +24,7 @@ import { webhookTargetProperties } from './descriptions';
 import { kdocsListSearch, kdocsLoadOptions } from './methods';
 import { readWebhookTarget } from './target';
 import { reportingAdviceOnActivation } from '../shared/activation';
+import { forLog } from '../shared/log';
 
 /** Query parameter of the callback URL that carries this registration's secret. */
 const SECRET_PARAMETER = 'k';

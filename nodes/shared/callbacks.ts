@@ -115,39 +115,6 @@ export function callbackBody(
 	}
 }
 
-/** Code points that must not reach a log line: C0/C1 controls, line and paragraph separators, bidi and zero-width marks. */
-function unsafeInLogs(code: number): boolean {
-	return (
-		code <= 0x1f ||
-		(code >= 0x7f && code <= 0x9f) ||
-		(code >= 0x200b && code <= 0x200f) ||
-		(code >= 0x2028 && code <= 0x202e) ||
-		(code >= 0x2066 && code <= 0x2069) ||
-		code === 0xfeff
-	);
-}
-
-/**
- * A value from a request or a vendor answer, made safe for a log line: control characters (newlines
- * that would forge log lines, terminal escapes, bidi overrides) become U+FFFD and the text is cut to
- * maxLength characters.
- */
-export function forLog(value: unknown, maxLength = 120): string {
-	let text: string;
-	try {
-		text = typeof value === 'string' ? value : String(value);
-	} catch {
-		text = '[unprintable]';
-	}
-	let cut = Math.min(text.length, maxLength);
-	// Never split a surrogate pair.
-	if (cut < text.length && cut > 0 && text.charCodeAt(cut - 1) >= 0xd800 && text.charCodeAt(cut - 1) <= 0xdbff) cut--;
-	let safe = '';
-	for (const character of text.slice(0, cut)) {
-		safe += unsafeInLogs(character.codePointAt(0) as number) ? '\uFFFD' : character;
-	}
-	return cut < text.length ? `${safe}…(${text.length - cut} more characters)` : safe;
-}
 
 /** Lets a warning through at most once per interval and key, so that replayed requests cannot flood the log. */
 export class WarningLimiter {

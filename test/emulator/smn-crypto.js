@@ -40,6 +40,17 @@ function time(date) {
 	return date.getUTCFullYear() < 2050 ? der(0x17, Buffer.from(`${iso.slice(2)}Z`)) : der(0x18, Buffer.from(`${iso}Z`));
 }
 
+/**
+ * A positive 8-byte serial whose DER encoding is minimal: a random first byte of 0x00 followed by one
+ * below 0x80 would be an illegally padded INTEGER, which OpenSSL (and so X509Certificate) refuses —
+ * about one certificate in 400 was unreadable.
+ */
+function serialNumber() {
+	const serial = crypto.randomBytes(8);
+	serial[0] = (serial[0] & 0x7f) | 0x01;
+	return serial;
+}
+
 const SIGNATURE_OIDS = { sha1: '1.2.840.113549.1.1.5', sha256: '1.2.840.113549.1.1.11' };
 
 /**
@@ -57,7 +68,7 @@ function createSelfSignedCertificate({
 	const name = sequence(set(sequence(oid('2.5.4.3'), utf8(commonName))));
 	const tbs = sequence(
 		der(0xa0, integer(Buffer.from([2]))),
-		integer(crypto.randomBytes(8)),
+		integer(serialNumber()),
 		algorithm,
 		name,
 		sequence(time(notBefore), time(notAfter)),

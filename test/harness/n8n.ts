@@ -151,6 +151,9 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+/** Stands for the body n8n itself sends when the node leaves the reply to n8n. */
+export const N8N_DEFAULT_REPLY = '(n8n answers: workflow started)';
+
 export interface CapturedResponse {
 	statusCode: number;
 	headers: Record<string, string>;
@@ -349,6 +352,10 @@ export class NodeHarness {
 			null,
 		);
 		const result = await this.options.nodeType.webhook!.call(context);
+		if (!result.noWebhookResponse && !captured.ended) {
+			// As n8n does for a responseMode 'onReceived' webhook whose node wrote no reply of its own.
+			Object.assign(captured, { statusCode: 200, body: N8N_DEFAULT_REPLY, ended: true });
+		}
 		return { result, response: captured };
 	}
 

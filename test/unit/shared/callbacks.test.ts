@@ -1,4 +1,4 @@
-import { forLog, isFresh, nestedDeeperThan, timestampMs, withinReplayWindow } from '../../../nodes/shared/callbacks';
+import { isFresh, nestedDeeperThan, timestampMs, withinReplayWindow } from '../../../nodes/shared/callbacks';
 
 describe('timestamps', () => {
 	const now = 1_796_022_236_000;
@@ -62,15 +62,5 @@ describe('nestedDeeperThan', () => {
 		const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
 		expect(nestedDeeperThan(deep, 64)).toBe(true);
 		expect(nestedDeeperThan(deep, 100_000)).toBe(false);
-	});
-});
-
-describe('forLog', () => {
-	it('replaces control, line-separator and bidi characters and caps the length', () => {
-		expect(forLog('a\nb\r\u001b[31mc\u2028d\u202ee\u0085f')).toBe('a\uFFFDb\uFFFD\uFFFD[31mc\uFFFDd\uFFFDe\uFFFDf');
-		expect(forLog('x'.repeat(500), 10)).toBe(`${'x'.repeat(10)}…(490 more characters)`);
-		expect(forLog(`${'x'.repeat(9)}😀`, 10)).toBe(`${'x'.repeat(9)}…(2 more characters)`);
-		expect(forLog(42)).toBe('42');
-		expect(forLog(Object.create(null))).toBe('[unprintable]');
 	});
 });

@@ -58,6 +58,7 @@ export function smnTrigger(
 	parameters: INodeParameters = { topic: urnLocator() },
 	staticData?: IDataObject,
 	credentials: ICredentialDataDecryptedObject = signedIn,
+	ids: { workflowId?: string; nodeId?: string } = {},
 ) {
 	return new NodeHarness({
 		nodeType: new HuaweiSmnTrigger(),
@@ -65,6 +66,7 @@ export function smnTrigger(
 		credentials: { huaweiCloudApi: credentials },
 		parameters,
 		staticData: staticData ? { 'node:Huawei Cloud SMN Trigger': staticData } : undefined,
+		...ids,
 	});
 }
 

@@ -1,5 +1,6 @@
 import nock from 'nock';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import { smnCertificates } from '../../../nodes/HuaweiSmn/certificates';
 import { PROJECT, REGION, SMN, SUBSCRIPTION, TOPIC, V2, certificateName, signedIn, smnCrypto, smnTimestamp, smnTrigger, urnLocator } from './fixtures';
 
 type Certificate = ReturnType<typeof smnCrypto.createSelfSignedCertificate>;
@@ -16,6 +17,9 @@ beforeAll(() => {
 	sha1 = smnCrypto.createSelfSignedCertificate({ keyPair, digest: 'sha1' });
 	stranger = smnCrypto.createSelfSignedCertificate({ commonName: 'forger.example' });
 }, 60_000);
+
+// Each test names fresh certificate URLs; the per-process fetch budget (tested in hardening.test.ts) starts afresh.
+beforeEach(() => smnCertificates.reset());
 
 const CONFIRM_URL = `https://console.huaweicloud.com/smn/subscription/confirm?token=tok123&topic_urn=${encodeURIComponent(TOPIC)}&region=${REGION}`;
 
