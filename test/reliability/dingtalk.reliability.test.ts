@@ -9,7 +9,7 @@ import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
 import { NodeHarness, type WebhookRequest } from '../harness/n8n';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
-import { printLifecycle } from './report';
+import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
 import { strayRequests } from './setup';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -208,10 +208,14 @@ describe('DingTalk Trigger: lifecycle under faults', () => {
 		let failuresSurfaced = 0;
 		const unclearFailures: string[] = [];
 
+		const ledger = new LifecycleLedger();
+		const scopeKey = (item: { scope?: unknown; scopeId?: unknown }) => `${String(item.scope)}:${String(item.scopeId)}`;
+
 		for (let cycle = 0; cycle < 50; cycle++) {
 			const harness = trigger(staticData);
 			Object.assign(harness.staticData, staticData);
-			for (const fault of faultsByCycle[cycle % faultsByCycle.length]) {
+			const faults = faultsByCycle[cycle % faultsByCycle.length];
+			for (const fault of faults) {
 				await control('faults', fault);
 				faultsInjected++;
 			}
@@ -225,14 +229,23 @@ describe('DingTalk Trigger: lifecycle under faults', () => {
 				failuresSurfaced++;
 				if (!/^DingTalk[ :]/.test((error as Error).message)) unclearFailures.push((error as Error).message);
 			}
+			ledger.afterActivation((await subscriptions()).map(scopeKey));
 			if (cycle % 5 === 4) {
 				await control('forget');
 				faultsInjected++;
 			}
 			const deleted = await harness.hook('delete');
 			if (!deleted) failuresSurfaced++;
+			ledger.afterCycle({
+				leftAtVendor: (await subscriptions()).map(scopeKey),
+				tracked: harness.staticData.scope ? [scopeKey(harness.staticData)] : [],
+				answerLost: losesRegistrationAnswer(faults as never, '/storage/events/subscribe'),
+			});
+			// What this cycle left in static data is what the next cycle starts from (copied first: the
+			// harness may hand out the very object that is being cleared).
+			const carried = { ...harness.staticData };
 			Object.keys(staticData).forEach((key) => delete (staticData as Record<string, unknown>)[key]);
-			Object.assign(staticData, harness.staticData);
+			Object.assign(staticData, carried);
 			emulator.vendor.state.faults.length = 0;
 		}
 
@@ -244,8 +257,10 @@ describe('DingTalk Trigger: lifecycle under faults', () => {
 
 		expect(unclearFailures).toEqual([]);
 		expect(failuresSurfaced).toBeGreaterThan(0);
+		expect(ledger.judgedCycles).toBeGreaterThan(40);
+		expect({ leaked: ledger.leaked, duplicates: ledger.duplicates }).toEqual({ leaked: 0, duplicates: 0 });
 		expect(leftover).toEqual([]);
-		printLifecycle({ vendor: 'DingTalk', cycles: 50, faultsInjected, failuresSurfaced, leaked: leftover.length, duplicates: 0 });
+		printLifecycle({ vendor: 'DingTalk', cycles: 50, faultsInjected, failuresSurfaced, leaked: ledger.leaked + leftover.length, duplicates: ledger.duplicates });
 	});
 });
 

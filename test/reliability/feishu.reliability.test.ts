@@ -12,7 +12,7 @@ import { type WebhookRequest } from '../harness/n8n';
 import { driveEvent, feishuNode, feishuTrigger, watching } from '../unit/feishu/fixtures';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
-import { printLifecycle } from './report';
+import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
 import { strayRequests } from './setup';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -96,19 +96,23 @@ describe('Feishu node: bulk subscription and token expiry with the real limits',
 		process.stderr.write(`[reliability] Feishu 200-file subscribe: 200 succeeded, ${after.rateLimited} answers of 429 waited out\n`);
 	});
 
-	it('finishes a 500-item run with periodic 429s and a token expiry at call 250, renewing exactly once', async () => {
-		await control('schedule', { expireTokensAfterCalls: 250, rateLimitEvery: 37 });
+	// The 429s come on a call-count schedule, not from the per-second windows, whose boundaries depend on
+	// the machine's speed: the run is the same on a loaded machine (the windows are the bench's subject).
+	it('finishes a 500-item run with a 429 every 37th call and a token expiry at call 250, renewing exactly once', async () => {
+		await controlOf(relaxed)('reset');
+		await controlOf(relaxed)('schedule', { expireTokensAfterCalls: 250, rateLimitEvery: 37 });
 		const tokens = Array.from({ length: 500 }, (_, i) => `doxcnRun${i}`);
 
-		const items = await feishuNode(subscribeByItem, credentialsFor(realLimits)).execute(tokens.map((token) => ({ token })));
+		const items = await feishuNode(subscribeByItem, credentialsFor(relaxed)).execute(tokens.map((token) => ({ token })));
 
-		const tokenFetches = realLimits.requests.filter((request: Json) => request.path === '/open-apis/auth/v3/tenant_access_token/internal');
+		const tokenFetches = relaxed.requests.filter((request: Json) => request.path === '/open-apis/auth/v3/tenant_access_token/internal');
 		expect(items).toHaveLength(500);
 		expect(items.every((item, i) => (item.pairedItem as { item: number }).item === i && item.json.fileToken === tokens[i] && item.json.subscribed === true)).toBe(true);
 		// One token at the start, one after the expiry; nothing else.
 		expect(tokenFetches).toHaveLength(2);
-		const state = await stateOf(realLimits);
-		expect(state.rateLimited).toBeGreaterThan(10);
+		const state = await stateOf(relaxed);
+		// 500 subscribe calls succeeded, so at least every 37th of them was answered 429 first.
+		expect(state.rateLimited).toBeGreaterThanOrEqual(Math.floor(500 / 37));
 		process.stderr.write(`[reliability] Feishu 500-item run: 500 succeeded, ${tokenFetches.length} token fetches (1 initial + 1 renewal), ${state.rateLimited} answers of 429\n`);
 	});
 });
@@ -280,9 +284,13 @@ describe('Feishu Trigger: lifecycle under faults', () => {
 		const watchedSubscriptions = async () =>
 			(await stateOf(relaxed)).subscriptions.filter((s: Json) => s.file_token === WATCHED || s.file_token === FOLDER);
 
+		const ledger = new LifecycleLedger();
+		const tracked = (data: Json) => ((data.subscribedFiles ?? []) as Json[]).map((file) => file.fileToken as string);
+
 		for (let cycle = 0; cycle < 50; cycle++) {
 			const harness = feishuTrigger(watched, staticData, credentialsFor(relaxed));
-			for (const fault of faultsByCycle[cycle % faultsByCycle.length]) {
+			const faults = faultsByCycle[cycle % faultsByCycle.length];
+			for (const fault of faults) {
 				await control('faults', fault);
 				faultsInjected++;
 			}
@@ -292,13 +300,22 @@ describe('Feishu Trigger: lifecycle under faults', () => {
 				failuresSurfaced++;
 				if (!/^Feishu[ :]/.test((error as Error).message)) unclearFailures.push((error as Error).message);
 			}
+			ledger.afterActivation((await watchedSubscriptions()).map((s: Json) => s.file_token));
 			if (cycle % 5 === 4) {
 				await control('forget', { file_token: WATCHED });
 				faultsInjected++;
 			}
 			if (!(await harness.hook('delete'))) failuresSurfaced++;
+			ledger.afterCycle({
+				leftAtVendor: (await watchedSubscriptions()).map((s: Json) => s.file_token),
+				tracked: tracked(harness.staticData),
+				answerLost: losesRegistrationAnswer(faults, '/subscribe'),
+			});
+			// What this cycle left in static data is what the next cycle starts from (copied first: the
+			// harness may hand out the very object that is being cleared).
+			const carried = { ...harness.staticData };
 			Object.keys(staticData).forEach((k) => delete (staticData as Json)[k]);
-			Object.assign(staticData, harness.staticData);
+			Object.assign(staticData, carried);
 			relaxed.vendor.state.faults.length = 0;
 		}
 
@@ -309,8 +326,10 @@ describe('Feishu Trigger: lifecycle under faults', () => {
 
 		expect(unclearFailures).toEqual([]);
 		expect(failuresSurfaced).toBeGreaterThan(0);
+		expect(ledger.judgedCycles).toBeGreaterThan(40);
+		expect({ leaked: ledger.leaked, duplicates: ledger.duplicates }).toEqual({ leaked: 0, duplicates: 0 });
 		expect(leftover).toEqual([]);
-		printLifecycle({ vendor: 'Feishu', cycles: 50, faultsInjected, failuresSurfaced, leaked: leftover.length, duplicates: 0 });
+		printLifecycle({ vendor: 'Feishu', cycles: 50, faultsInjected, failuresSurfaced, leaked: ledger.leaked + leftover.length, duplicates: ledger.duplicates });
 	});
 });
 
