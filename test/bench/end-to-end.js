@@ -13,7 +13,7 @@ const { startN8n, startN8nQueue, startFrontProxy, postJson, sleep } = require('.
 const { startEmulator } = require('../emulator/server');
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS || 200);
-const FORGERIES = Number(process.env.BENCH_FORGERIES || 1000);
+const FORGERIES = Number(process.env.BENCH_FORGERIES || 500);
 const CONCURRENCY = 8;
 const DEMOS = ['dingtalk', 'feishu', 'kdocs', 'smn'].filter((name) => !process.env.BENCH_VENDORS || process.env.BENCH_VENDORS.split(',').includes(name)).map((name) => require(path.join(__dirname, '..', 'demo', `${name}.js`)));
 const summary = (statuses) => Object.entries(statuses.reduce((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {})).map(([status, count]) => `${count}× ${status}`).join(', ');

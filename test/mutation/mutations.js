@@ -120,8 +120,8 @@ module.exports = [
 	{
 		name: 'SMN field-shift replay: line breaks allowed in single-line fields',
 		file: 'nodes/HuaweiSmn/verify.ts',
-		from: 'if (!digest || !hasSupportedVersion(message) || hasLineBreakInSingleLineField(message)) return undefined;',
-		to: 'if (!digest || !hasSupportedVersion(message)) return undefined;',
+		from: "return SINGLE_LINE_FIELDS.some((field) => typeof body[field] === 'string' && /[\\r\\n]/.test(body[field] as string));",
+		to: 'return false;',
 		tests: ['test/unit/smn'],
 	},
 	{

@@ -5,7 +5,8 @@
  * in ./mutations.js changes one place of the source in a scratch copy of the repository; the tests that
  * should notice run against it, and the mutation is "killed" if they fail, "survived" if they pass. A
  * mutation whose text no longer occurs exactly once is reported as stale (the source moved on: update
- * it). Exits non-zero unless every mutation is killed.
+ * it); one whose tests could not run at all is reported as broken. Exits non-zero unless every mutation
+ * is killed.
  *
  * Adding a mutation: append { name, file, from, to, tests } to ./mutations.js, where `from` is a piece of
  * `file` that occurs once, `to` its broken replacement, and `tests` the test paths that must catch it.
@@ -55,23 +56,27 @@ function main() {
 			const run = spawnSync(
 				path.join(root, 'node_modules', '.bin', 'jest'),
 				['--selectProjects', 'unit', 'reliability', '--silent', '--bail', '--', ...mutation.tests],
-				{ cwd: scratch, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } },
+				{ cwd: scratch, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: '0' } },
 			);
 			fs.writeFileSync(file, original);
+			// Killed means a test failed on an assertion, not that the suite could not run at all.
+			const failedTests = Number(/Tests:\s+(\d+) failed/.exec(run.stderr)?.[1] ?? 0);
 			const ranTests = /Tests:\s+.*\d+ total/.test(run.stderr);
-			const outcome = !ranTests ? 'no tests ran' : run.status === 0 ? 'survived' : 'killed';
+			const outcome = !ranTests ? 'broken' : failedTests > 0 ? 'killed' : run.status === 0 ? 'survived' : 'broken';
+			const firstFailure = /● (.+)/.exec(run.stderr)?.[1] ?? '';
 			results.push({ ...mutation, outcome, seconds: Math.round((Date.now() - started) / 1000) });
-			process.stdout.write(`${outcome.padEnd(12)} ${mutation.name} (${results.at(-1).seconds} s)\n`);
+			process.stdout.write(`${outcome.padEnd(9)} ${mutation.name} (${results.at(-1).seconds} s)${outcome === 'killed' ? ` by: ${firstFailure.slice(0, 100)}` : ''}\n`);
+			if (outcome === 'broken') process.stdout.write(`${run.stderr.split('\n').slice(0, 15).join('\n')}\n`);
 		}
 	} finally {
 		fs.rmSync(scratch, { recursive: true, force: true });
 	}
 	const killed = results.filter((result) => result.outcome === 'killed').length;
 	const others = results.filter((result) => result.outcome !== 'killed');
-	for (const result of others.filter((r) => r.outcome !== 'survived' && r.outcome !== 'no tests ran')) {
+	for (const result of others.filter((r) => r.outcome === 'stale')) {
 		process.stdout.write(`${result.outcome.padEnd(12)} ${result.name}: "${result.from.slice(0, 60)}" no longer occurs once in ${result.file}\n`);
 	}
-	process.stdout.write(`${killed} killed, ${others.length} survived or not applied, of ${results.length} mutations\n`);
+	process.stdout.write(`${killed} killed, ${others.length} survived, broken or stale, of ${results.length} mutations\n`);
 	process.exit(others.length === 0 && results.length > 0 ? 0 : 1);
 }
 
