@@ -10,24 +10,26 @@
  * Extra arguments are passed to jest (e.g. a path filter).
  *
  * SIGINT/SIGTERM are passed on to the running step, so that stopping `npm test` stops jest, whose
- * exit in turn ends every n8n it started (see test/e2e/process-group.js).
+ * exit in turn ends every n8n it started (see test/e2e/process-group.js). npm does not pass a SIGTERM on
+ * through its shell, so the run also stops when npm is gone (see test/e2e/parent-watch.js).
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { whenStarterExits } = require('./e2e/parent-watch');
 
 const root = path.resolve(__dirname, '..');
 const jest = path.join(root, 'node_modules', '.bin', 'jest');
 const extraArgs = process.argv.slice(2);
 
 let running;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-	process.on(signal, () => {
-		running?.kill(signal);
-		process.exit(130);
-	});
-}
+const stop = (signal) => {
+	running?.kill(signal);
+	process.exit(130);
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
+whenStarterExits(() => stop('SIGTERM'));
 
 function run(command, args) {
 	return new Promise((resolve) => {

@@ -6,8 +6,11 @@
 const { ensureInstalled } = require('./install');
 const { packedTarball } = require('./n8n');
 const { ensureQueueServices } = require('./services');
+const { whenStarterExits } = require('./parent-watch');
 
 module.exports = async function installBeforeAnySuite(globalConfig, projectConfig) {
+	// jest runs on if whatever started it (npm test, run-all.js) is killed; its exit is what ends n8n.
+	whenStarterExits(() => process.kill(process.pid, 'SIGTERM'));
 	await ensureInstalled();
 	if (projectConfig.displayName.name === 'queue') ensureQueueServices();
 	packedTarball();

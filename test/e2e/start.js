@@ -33,7 +33,7 @@ async function main() {
 	process.on('SIGTERM', stop);
 
 	for (const demo of demos) emulators.push(await startEmulator(demo.createEmulator(), { port: demo.emulatorPort }));
-	process.stdout.write('Building the pack and starting n8n (the first run installs n8n first: about 10 minutes, progress below)...\n');
+	process.stdout.write('Building the pack and starting n8n (a first run installs n8n first, about 5 minutes; progress below)...\n');
 	n8n = await startN8n({ port: Number(process.env.N8N_PORT) || 5678 });
 
 	const lines = [];
