@@ -19,6 +19,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { isAlive } = require('./process-group');
 
 /**
  * The n8n releases the tests know: the Node version each runs on (within n8n's engines field), and the
@@ -208,15 +209,6 @@ async function installN8n(target, logFile) {
 		for (const moduleName of target.nativeModules) await ensureNativeModuleLoads(target, staging, moduleName, logFile);
 		if (!fs.existsSync(path.join(staging, 'node_modules', 'n8n', 'bin', 'n8n'))) throw new InstallError('n8n has no bin/n8n');
 	});
-}
-
-function isAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return error.code === 'EPERM';
-	}
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,13 +8,12 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
 const { ensureInstalled } = require('./install');
 const { startGuarded } = require('./process-group');
-const { startQueueServices } = require('./services');
+const { freePort, startQueueServices } = require('./services');
 
 const PACKAGE_NAME = 'n8n-nodes-event-subscriptions';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -56,17 +55,6 @@ function installPackInto(userFolder, tarball) {
 		path.join(nodesDir, 'package.json'),
 		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: manifest.version } }),
 	);
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
 }
 
 function n8nEnvironment({ userFolder, port, brokerPort, nodeBin }) {

@@ -6,6 +6,7 @@
  * exit ends every n8n it started (see ./process-group.js).
  */
 const fs = require('node:fs');
+const { isAlive } = require('./process-group');
 
 function parentOf(pid) {
 	try {
@@ -14,15 +15,6 @@ function parentOf(pid) {
 		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 	} catch {
 		return undefined;
-	}
-}
-
-function isAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return error.code === 'EPERM';
 	}
 }
 

@@ -16,14 +16,17 @@ const fs = require('node:fs');
 
 const DEFAULT_GRACE_MS = 15_000;
 
-function groupIsAlive(groupId) {
+/** Whether a process (or, for a negative id, a process group) still exists. */
+function isAlive(pid) {
 	try {
-		process.kill(-groupId, 0);
+		process.kill(pid, 0);
 		return true;
 	} catch (error) {
 		return error.code === 'EPERM';
 	}
 }
+
+const groupIsAlive = (groupId) => isAlive(-groupId);
 
 function signalGroup(groupId, signal) {
 	try {
@@ -102,4 +105,4 @@ function guardMain([graceArg, command, ...args]) {
 
 if (require.main === module) guardMain(process.argv.slice(2));
 
-module.exports = { startGuarded, groupIsAlive };
+module.exports = { startGuarded, groupIsAlive, isAlive };
