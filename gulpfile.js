@@ -1,8 +1,9 @@
 const { src, dest } = require('gulp');
 
-// tsc emits only JavaScript; n8n loads icons and codex files (*.node.json) from beside the compiled nodes.
+// tsc emits only JavaScript; n8n loads the codex files (*.node.json) from beside the compiled nodes and
+// the icons from the paths the nodes and credentials name (dist/icons, as n8n-nodes-starter keeps them).
 function buildIcons() {
-	return src(['nodes/**/*.svg', 'nodes/**/*.node.json', 'credentials/**/*.svg'], { base: '.', encoding: false }).pipe(dest('dist'));
+	return src(['icons/*.svg', 'nodes/**/*.node.json'], { base: '.', encoding: false }).pipe(dest('dist'));
 }
 
 exports['build:icons'] = buildIcons;

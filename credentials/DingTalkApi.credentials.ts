@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
-import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../nodes/shared/session';
+import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
 export const DINGTALK_DEFAULT_BASE_URL = 'https://api.dingtalk.com';
 export const DINGTALK_DEFAULT_LEGACY_BASE_URL = 'https://oapi.dingtalk.com';
@@ -47,7 +47,7 @@ export class DingTalkApi implements ICredentialType {
 
 	displayName = 'DingTalk API';
 
-	icon: Icon = { light: 'file:../nodes/DingTalk/dingtalk.svg', dark: 'file:../nodes/DingTalk/dingtalk.dark.svg' };
+	icon: Icon = { light: 'file:../icons/dingtalk.svg', dark: 'file:../icons/dingtalk.dark.svg' };
 
 	documentationUrl = 'https://open.dingtalk.com/document/development/subscribe-to-file-change-events';
 

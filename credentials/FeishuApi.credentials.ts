@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
-import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../nodes/shared/session';
+import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
 export const FEISHU_DEFAULT_BASE_URL = 'https://open.feishu.cn';
 export const LARK_BASE_URL = 'https://open.larksuite.com';
@@ -31,7 +31,7 @@ export class FeishuApi implements ICredentialType {
 
 	displayName = 'Feishu / Lark API';
 
-	icon: Icon = { light: 'file:../nodes/Feishu/feishu.svg', dark: 'file:../nodes/Feishu/feishu.dark.svg' };
+	icon: Icon = { light: 'file:../icons/feishu.svg', dark: 'file:../icons/feishu.dark.svg' };
 
 	documentationUrl =
 		'https://open.feishu.cn/document/server-docs/authentication-management/access-token/tenant_access_token_internal';

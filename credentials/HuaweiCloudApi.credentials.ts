@@ -16,7 +16,7 @@ import {
 	HUAWEI_REGIONS,
 } from '../nodes/HuaweiSmn/regions';
 import { authorizationHeader, canonicalQuery, sdkDate } from '../nodes/HuaweiSmn/signer';
-import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../nodes/shared/session';
+import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
 /** Request paths hold this placeholder; it is replaced once the project id is known (after sign-in). */
 export const PROJECT_ID_PLACEHOLDER = '{project_id}';
@@ -106,7 +106,7 @@ export class HuaweiCloudApi implements ICredentialType {
 
 	displayName = 'Huawei Cloud API';
 
-	icon: Icon = { light: 'file:../nodes/HuaweiSmn/huaweiSmn.svg', dark: 'file:../nodes/HuaweiSmn/huaweiSmn.dark.svg' };
+	icon: Icon = { light: 'file:../icons/huaweiSmn.svg', dark: 'file:../icons/huaweiSmn.dark.svg' };
 
 	documentationUrl = 'https://support.huaweicloud.com/devg-apisign/api-sign-algorithm-002.html';
 

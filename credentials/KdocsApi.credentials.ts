@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
-import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../nodes/shared/session';
+import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
 export const KDOCS_DEFAULT_BASE_URL = 'https://developer.kdocs.cn';
 
@@ -21,7 +21,7 @@ export class KdocsApi implements ICredentialType {
 
 	displayName = 'Kdocs API';
 
-	icon: Icon = { light: 'file:../nodes/Kdocs/kdocs.svg', dark: 'file:../nodes/Kdocs/kdocs.dark.svg' };
+	icon: Icon = { light: 'file:../icons/kdocs.svg', dark: 'file:../icons/kdocs.dark.svg' };
 
 	documentationUrl = 'https://developer.kdocs.cn/server/dbt/webhook-mine.html';
 

@@ -18,7 +18,7 @@ export class DingTalk implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DingTalk',
 		name: 'dingTalk',
-		icon: { light: 'file:dingtalk.svg', dark: 'file:dingtalk.dark.svg' },
+		icon: { light: 'file:../../icons/dingtalk.svg', dark: 'file:../../icons/dingtalk.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',

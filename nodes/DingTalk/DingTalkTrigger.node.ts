@@ -102,7 +102,7 @@ export class DingTalkTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DingTalk Trigger',
 		name: 'dingTalkTrigger',
-		icon: { light: 'file:dingtalk.svg', dark: 'file:dingtalk.dark.svg' },
+		icon: { light: 'file:../../icons/dingtalk.svg', dark: 'file:../../icons/dingtalk.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["scope"] + ": " + $parameter["scopeId"]}}',

@@ -14,7 +14,7 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
-import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../shared/session';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 
 export const STORAGE_EVENT_TYPES = ['storage_dentry_create', 'storage_dentry_update', 'storage_dentry_delete'] as const;
 export type StorageEventType = (typeof STORAGE_EVENT_TYPES)[number];

@@ -16,7 +16,7 @@ export class Feishu implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Feishu',
 		name: 'feishu',
-		icon: { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' },
+		icon: { light: 'file:../../icons/feishu.svg', dark: 'file:../../icons/feishu.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',

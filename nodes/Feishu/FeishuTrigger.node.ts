@@ -81,7 +81,7 @@ export class FeishuTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Feishu Trigger',
 		name: 'feishuTrigger',
-		icon: { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' },
+		icon: { light: 'file:../../icons/feishu.svg', dark: 'file:../../icons/feishu.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',

@@ -9,7 +9,7 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
-import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../shared/session';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 
 /** Codes with which Feishu reports an expired or revoked token (HTTP 200 or 400, never 401); the official Go SDK refreshes on these. */
 export const TOKEN_EXPIRED_CODES = new Set(['99991663', '99991664', '99991671']);

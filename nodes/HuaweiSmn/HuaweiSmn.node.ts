@@ -62,7 +62,7 @@ export class HuaweiSmn implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Huawei Cloud SMN',
 		name: 'huaweiSmn',
-		icon: { light: 'file:huaweiSmn.svg', dark: 'file:huaweiSmn.dark.svg' },
+		icon: { light: 'file:../../icons/huaweiSmn.svg', dark: 'file:../../icons/huaweiSmn.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',

@@ -183,7 +183,7 @@ export class HuaweiSmnTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Huawei Cloud SMN Trigger',
 		name: 'huaweiSmnTrigger',
-		icon: { light: 'file:huaweiSmn.svg', dark: 'file:huaweiSmn.dark.svg' },
+		icon: { light: 'file:../../icons/huaweiSmn.svg', dark: 'file:../../icons/huaweiSmn.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["topic"].cachedResultName || $parameter["topic"].value}}',

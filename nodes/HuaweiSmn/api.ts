@@ -20,7 +20,7 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
-import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../shared/session';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 
 export const SUBSCRIPTION_NOT_FOUND = 'SMN.0013';
 export const ENDPOINT_ALREADY_EXISTS = 'SMN.0190';

@@ -20,7 +20,7 @@ export class Kdocs implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kdocs',
 		name: 'kdocs',
-		icon: { light: 'file:kdocs.svg', dark: 'file:kdocs.dark.svg' },
+		icon: { light: 'file:../../icons/kdocs.svg', dark: 'file:../../icons/kdocs.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',

@@ -88,7 +88,7 @@ export class KdocsTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kdocs Trigger',
 		name: 'kdocsTrigger',
-		icon: { light: 'file:kdocs.svg', dark: 'file:kdocs.dark.svg' },
+		icon: { light: 'file:../../icons/kdocs.svg', dark: 'file:../../icons/kdocs.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',

@@ -10,7 +10,7 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
-import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../shared/session';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 
 export const TOO_MANY_WEBHOOKS = '30016';
 export const MAX_WEBHOOKS_PER_DOCUMENT = 10;

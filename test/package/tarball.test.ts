@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { packedTarball } = require('../e2e/n8n');
@@ -54,6 +54,19 @@ describe('packed tarball', () => {
 		}
 		expect(files.filter((file) => file.endsWith('.svg')).length).toBeGreaterThan(0);
 		expect(files.some((file) => file.startsWith('test/') || file.endsWith('.ts') && !file.endsWith('.d.ts'))).toBe(false);
+	});
+
+	it('ships the icon file at every path a node or credential names', () => {
+		const files = new Set(shippedFiles());
+		const listed = [...manifest.n8n.nodes, ...manifest.n8n.credentials] as string[];
+		for (const file of listed) {
+			const icons = [...readFileSync(join(unpacked, file), 'utf8').matchAll(/file:([^'"]+\.svg)/g)].map((match) => match[1]);
+			expect({ file, icons: icons.length > 0 }).toEqual({ file, icons: true });
+			for (const icon of icons) {
+				const resolved = normalize(join(dirname(file), icon));
+				expect({ file, icon, shipped: files.has(resolved) }).toEqual({ file, icon, shipped: true });
+			}
+		}
 	});
 
 	it('uses no import or global that the community-package scanner forbids', () => {
