@@ -2,12 +2,11 @@ import { NodeApiError, type ICredentialDataDecryptedObject, type IDataObject, ty
 import { feishuBaseUrl, usesUserToken } from '../../credentials/FeishuApi.credentials';
 import {
 	backoffDelayMs,
+	codeEnvelopeError,
 	secondsHeaderToMs,
 	vendorRequest,
 	type RequestContext,
 	type VendorApi,
-	type VendorError,
-	type VendorResponse,
 } from '../shared/transport';
 import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 
@@ -32,20 +31,6 @@ const HINTS: Record<string, string> = {
 	[RATE_LIMITED_CODE]: 'Feishu rate limit reached (subscribe: 50/s and 1000/min; status and unsubscribe: 10/min). Run fewer items at a time.',
 };
 
-function readFeishuError({ statusCode, body }: VendorResponse): VendorError | undefined {
-	if (body && typeof body === 'object' && !Array.isArray(body)) {
-		const { code, msg, message } = body as IDataObject;
-		if ((code === 0 || code === undefined) && statusCode < 400) return undefined;
-		const text = msg ?? message;
-		return {
-			code: code === undefined ? `HTTP ${statusCode}` : String(code),
-			message: typeof text === 'string' && text !== '' ? text : `HTTP ${statusCode}`,
-		};
-	}
-	if (statusCode < 400) return undefined;
-	return { code: `HTTP ${statusCode}`, message: String(body ?? '').slice(0, 200) || `HTTP ${statusCode}` };
-}
-
 export const feishuApi: VendorApi = {
 	name: 'Feishu',
 	credentialType: 'feishuApi',
@@ -53,7 +38,7 @@ export const feishuApi: VendorApi = {
 	tokenField: SESSION_TOKEN_FIELD,
 	tokenExpiresAtField: SESSION_EXPIRES_AT_FIELD,
 	canRefreshToken: (credentials) => !usesUserToken(credentials),
-	readError: readFeishuError,
+	readError: codeEnvelopeError(['msg', 'message']),
 	isTokenExpired: (error) => TOKEN_EXPIRED_CODES.has(error.code),
 	// Some older Feishu APIs signal the limit with HTTP 400 instead of 429; the code is the same.
 	rateLimitDelayMs: (error, response, attempt) =>

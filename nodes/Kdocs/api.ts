@@ -2,13 +2,12 @@ import { NodeApiError, type ICredentialDataDecryptedObject, type IDataObject, ty
 import { KDOCS_DEFAULT_BASE_URL } from '../../credentials/KdocsApi.credentials';
 import {
 	backoffDelayMs,
+	codeEnvelopeError,
 	secondsHeaderToMs,
 	vendorApiError,
 	vendorRequest,
 	type RequestContext,
 	type VendorApi,
-	type VendorError,
-	type VendorResponse,
 } from '../shared/transport';
 import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 
@@ -24,21 +23,6 @@ const HINTS: Record<string, string> = {
 	[TOO_MANY_WEBHOOKS]: `Kdocs allows ${MAX_WEBHOOKS_PER_DOCUMENT} webhooks per document. Delete webhooks you no longer need (Kdocs node: Webhook > List Mine, then Delete).`,
 };
 
-function readKdocsError({ statusCode, body }: VendorResponse): VendorError | undefined {
-	if (body && typeof body === 'object' && !Array.isArray(body)) {
-		const envelope = body as IDataObject;
-		const code = envelope.code;
-		if ((code === 0 || code === undefined) && statusCode < 400) return undefined;
-		const message = envelope.message ?? envelope.msg ?? envelope.hint ?? envelope.result;
-		return {
-			code: code === undefined ? `HTTP ${statusCode}` : String(code),
-			message: typeof message === 'string' && message !== '' ? message : `HTTP ${statusCode}`,
-		};
-	}
-	if (statusCode < 400) return undefined;
-	return { code: `HTTP ${statusCode}`, message: String(body ?? '').slice(0, 200) || `HTTP ${statusCode}` };
-}
-
 export const kdocsApi: VendorApi = {
 	name: 'Kdocs',
 	credentialType: 'kdocsApi',
@@ -46,7 +30,7 @@ export const kdocsApi: VendorApi = {
 	tokenField: SESSION_TOKEN_FIELD,
 	tokenExpiresAtField: SESSION_EXPIRES_AT_FIELD,
 	canRefreshToken: (credentials) => Boolean(credentials.appId && credentials.appSecretKey && credentials.refreshToken),
-	readError: readKdocsError,
+	readError: codeEnvelopeError(['message', 'msg', 'hint', 'result']),
 	isTokenExpired: (error, response) => error.code === '20007' || response.statusCode === 401,
 	rateLimitDelayMs: (_error, response, attempt) =>
 		response.statusCode === 429

@@ -64,6 +64,27 @@ export interface VendorRequest {
 	itemIndex?: number;
 }
 
+/**
+ * The error reader for vendors that answer with a JSON envelope {code, <message>}: code 0, or no code
+ * below HTTP 400, is success. The message is taken from the first of messageFields that holds text.
+ */
+export function codeEnvelopeError(messageFields: string[]): (response: VendorResponse) => VendorError | undefined {
+	return ({ statusCode, body }) => {
+		if (body && typeof body === 'object' && !Array.isArray(body)) {
+			const envelope = body as IDataObject;
+			const code = envelope.code;
+			if ((code === 0 || code === undefined) && statusCode < 400) return undefined;
+			const message = messageFields.map((field) => envelope[field]).find((value) => value !== undefined && value !== null);
+			return {
+				code: code === undefined ? `HTTP ${statusCode}` : String(code),
+				message: typeof message === 'string' && message !== '' ? message : `HTTP ${statusCode}`,
+			};
+		}
+		if (statusCode < 400) return undefined;
+		return { code: `HTTP ${statusCode}`, message: String(body ?? '').slice(0, 200) || `HTTP ${statusCode}` };
+	};
+}
+
 /** Tunable so that tests need not wait for real back-off delays. */
 export const retryPolicy = {
 	maxAttempts: 5,
