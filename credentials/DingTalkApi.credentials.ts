@@ -8,24 +8,15 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import {
+	CUSTOM_BASE_URL,
+	DINGTALK_DEFAULT_BASE_URL,
+	DINGTALK_DEFAULT_LEGACY_BASE_URL,
+	dingTalkBaseUrl,
+	PASTED_TOKEN_SOURCE,
+	usesAppCredentials,
+} from '../lib/dingtalk';
 import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
-
-export const DINGTALK_DEFAULT_BASE_URL = 'https://api.dingtalk.com';
-export const DINGTALK_DEFAULT_LEGACY_BASE_URL = 'https://oapi.dingtalk.com';
-const CUSTOM = 'custom';
-
-const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
-
-/** The host of the v1.0 API (token, storage events). */
-export function dingTalkBaseUrl(credentials: ICredentialDataDecryptedObject): string {
-	const chosen = credentials.baseUrl === CUSTOM ? credentials.customBaseUrl : credentials.baseUrl;
-	return withoutTrailingSlash(String(chosen || DINGTALK_DEFAULT_BASE_URL));
-}
-
-/** The host of the old API (/topapi/...), which takes the token in the query string. */
-export function dingTalkLegacyBaseUrl(credentials: ICredentialDataDecryptedObject): string {
-	return withoutTrailingSlash(String(credentials.legacyBaseUrl || DINGTALK_DEFAULT_LEGACY_BASE_URL));
-}
 
 /**
  * The new API lives under /v1.0/ (and /v2.0/) and wants the token in a header; the old API's paths
@@ -34,10 +25,6 @@ export function dingTalkLegacyBaseUrl(credentials: ICredentialDataDecryptedObjec
  */
 function isVersionedApiPath(url: string): boolean {
 	return /\/v\d+\.\d+\//.test(url.split('?')[0]);
-}
-
-export function usesAppCredentials(credentials: ICredentialDataDecryptedObject): boolean {
-	return credentials.authentication !== 'accessToken';
 }
 
 const showForAppCredentials = { show: { authentication: ['appCredentials'] } };
@@ -60,7 +47,7 @@ export class DingTalkApi implements ICredentialType {
 			options: [
 				{ name: 'api.dingtalk.com (Default)', value: DINGTALK_DEFAULT_BASE_URL },
 				{ name: 'api.dingtalk.io (DingTalk Global Docs Host)', value: 'https://api.dingtalk.io' },
-				{ name: 'Custom', value: CUSTOM },
+				{ name: 'Custom', value: CUSTOM_BASE_URL },
 			],
 			description: 'The host of the DingTalk v1.0 API',
 		},
@@ -71,7 +58,7 @@ export class DingTalkApi implements ICredentialType {
 			default: '',
 			placeholder: 'http://127.0.0.1:4010',
 			description: 'For a proxy or a local emulator',
-			displayOptions: { show: { baseUrl: [CUSTOM] } },
+			displayOptions: { show: { baseUrl: [CUSTOM_BASE_URL] } },
 		},
 		{
 			displayName: 'Legacy API Base URL',
@@ -91,7 +78,7 @@ export class DingTalkApi implements ICredentialType {
 					value: 'appCredentials',
 					description: 'Fetch the app access token and renew it automatically',
 				},
-				{ name: 'Pasted Access Token', value: 'accessToken', description: 'Use a token obtained elsewhere (it expires after 2 hours)' },
+				{ name: 'Pasted Access Token', value: PASTED_TOKEN_SOURCE, description: 'Use a token obtained elsewhere (it expires after 2 hours)' },
 			],
 		},
 		{
@@ -116,7 +103,7 @@ export class DingTalkApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			displayOptions: { show: { authentication: ['accessToken'] } },
+			displayOptions: { show: { authentication: [PASTED_TOKEN_SOURCE] } },
 		},
 		{
 			displayName: 'Callback Token',

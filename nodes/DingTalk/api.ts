@@ -1,9 +1,5 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
-import {
-	dingTalkBaseUrl,
-	dingTalkLegacyBaseUrl,
-	usesAppCredentials,
-} from '../../credentials/DingTalkApi.credentials';
+import { dingTalkBaseUrl, dingTalkLegacyBaseUrl, usesAppCredentials } from '../../lib/dingtalk';
 import {
 	backoffDelayMs,
 	secondsHeaderToMs,

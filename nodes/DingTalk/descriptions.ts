@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { STORAGE_EVENT_TYPES } from './api';
 
 /** Scope, Scope ID and Operator Union ID: the action node and the trigger show the same ones. */
-export function subscriptionProperties(displayOptions?: INodeProperties['displayOptions']): INodeProperties[] {
+function subscriptionProperties(displayOptions?: INodeProperties['displayOptions']): INodeProperties[] {
 	return [
 		{
 			displayName: 'Scope',
@@ -39,7 +39,72 @@ export function subscriptionProperties(displayOptions?: INodeProperties['display
 	];
 }
 
-export const eventTypeOptions = STORAGE_EVENT_TYPES.map((value) => ({
+const forStorageEvents = { show: { resource: ['storageEvent'] } };
+
+export const dingTalkProperties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Storage Event', value: 'storageEvent' },
+			{ name: 'User', value: 'user' },
+		],
+		default: 'storageEvent',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: forStorageEvents,
+		options: [
+			{
+				name: 'Subscribe',
+				value: 'subscribe',
+				action: 'Subscribe to storage events',
+				description: 'Have DingTalk push file and folder changes in a scope to the app\'s HTTP push URL',
+			},
+			{
+				name: 'Unsubscribe',
+				value: 'unsubscribe',
+				action: 'Unsubscribe from storage events',
+				description: 'Stop the pushes for a scope',
+			},
+		],
+		default: 'subscribe',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['user'] } },
+		options: [
+			{
+				name: 'Get Union ID',
+				value: 'getUnionId',
+				action: 'Get a user s union ID',
+				description: 'Look up the unionId of a user from their user ID (userid)',
+			},
+		],
+		default: 'getUnionId',
+	},
+	...subscriptionProperties(forStorageEvents),
+	{
+		displayName: 'User ID',
+		name: 'userId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'manager4220',
+		description: 'The userid of the member in the organization (admin console, Contacts)',
+		displayOptions: { show: { resource: ['user'], operation: ['getUnionId'] } },
+	},
+];
+
+const eventTypeOptions = STORAGE_EVENT_TYPES.map((value) => ({
 	name: {
 		storage_dentry_create: 'File or Folder Created',
 		storage_dentry_update: 'File or Folder Updated',
@@ -47,3 +112,23 @@ export const eventTypeOptions = STORAGE_EVENT_TYPES.map((value) => ({
 	}[value],
 	value,
 }));
+
+export const dingTalkTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'DingTalk pushes every event of an app to one URL, set by hand: paste this node\'s Production URL (above) into the developer console under Event Subscription > HTTP Push, with the same Token and AES Key as the credential, and turn on the storage events switch. On activation this trigger subscribes the scope; on deactivation it unsubscribes it. "Listen for test event" subscribes too but never unsubscribes, and receives pushes only while the console points at the Test URL.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	...subscriptionProperties(),
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: eventTypeOptions,
+		default: [...STORAGE_EVENT_TYPES],
+		required: true,
+		description: 'Which changes start the workflow; other pushes are acknowledged and dropped',
+	},
+];

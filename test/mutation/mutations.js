@@ -112,7 +112,7 @@ module.exports = [
 	},
 	{
 		name: 'DingTalk push replayed after the window runs again',
-		file: 'nodes/DingTalk/DingTalkTrigger.node.ts',
+		file: 'nodes/DingTalk/verify.ts',
 		from: 'if (!withinReplayWindow(timestamp, { maxAgeMs: REPLAY_WINDOW_MS, maxAheadMs: CLOCK_SKEW_MS })) {',
 		to: 'if (false) {',
 		tests: ['test/unit/dingtalk/trigger'],
@@ -154,9 +154,9 @@ module.exports = [
 	},
 	{
 		name: 'DingTalk delete forgets a scope it failed to unsubscribe',
-		file: 'nodes/DingTalk/DingTalkTrigger.node.ts',
-		from: 'data.unsubscribeFailed = true;\n\t\t\t\t\treturn false;',
-		to: 'forgetSubscription(data);\n\t\t\t\t\treturn false;',
+		file: 'nodes/DingTalk/lifecycle.ts',
+		from: 'data.unsubscribeFailed = true;\n\t\t\treturn false;',
+		to: 'forgetSubscription(data);\n\t\t\treturn false;',
 		tests: ['test/unit/dingtalk/trigger', 'test/reliability/dingtalk'],
 	},
 ];

@@ -19,7 +19,7 @@ import {
 	triggerParameters,
 	updateEvent,
 } from './fixtures';
-import { MAX_PUSH_BYTES } from '../../../nodes/DingTalk/DingTalkTrigger.node';
+import { MAX_PUSH_BYTES } from '../../../nodes/DingTalk/verify';
 import { NodeHarness } from '../../harness/n8n';
 import { oddBodies, outboundRequestsDuring } from '../../harness/odd-bodies';
 

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHookFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { invalidParameter, requireText } from '../shared/validation';
 import { SCOPES, type Scope, type StorageSubscription } from './api';
 
@@ -22,4 +22,22 @@ export function readSubscription(context: IExecuteFunctions | IHookFunctions, it
 		}
 	}
 	return { scope, scopeId, unionId };
+}
+
+export function readUserId(context: IExecuteFunctions, itemIndex: number): string {
+	return requireText(context, context.getNodeParameter('userId', itemIndex), 'User ID', itemIndex);
+}
+
+/** Checked on activation: a trigger without events would never start the workflow. */
+export function requireEventTypes(context: IHookFunctions): string[] {
+	const eventTypes = context.getNodeParameter('events') as string[];
+	if (!eventTypes.length) {
+		throw invalidParameter(context, 'Choose at least one event', 'Without events the trigger would never start the workflow.');
+	}
+	return eventTypes;
+}
+
+/** The storage event types the trigger starts on; other pushes are acknowledged and dropped. */
+export function chosenEventTypes(context: IWebhookFunctions): string[] {
+	return context.getNodeParameter('events', []) as string[];
 }

@@ -1,0 +1,108 @@
+import type { IDataObject, IHookFunctions } from 'n8n-workflow';
+import { reportingAdviceOnActivation } from '../shared/activation';
+import { forLog } from '../shared/log';
+import { invalidParameter } from '../shared/validation';
+import { subscribeStorageEvents, unsubscribeStorageEvents, type StorageSubscription } from './api';
+import { isValidAesKey } from './crypto';
+import { readSubscription, requireEventTypes } from './params';
+import { pushSecrets } from './verify';
+
+type SubscriptionData = Partial<StorageSubscription> & IDataObject & { unsubscribeFailed?: boolean };
+
+const sameSubscription = (a: StorageSubscription, b: StorageSubscription) =>
+	a.scope === b.scope && a.scopeId === b.scopeId && a.unionId === b.unionId;
+
+function rememberSubscription(data: SubscriptionData, subscription: StorageSubscription): void {
+	Object.assign(data, subscription);
+	delete data.unsubscribeFailed;
+}
+
+function forgetSubscription(data: SubscriptionData): void {
+	delete data.scope;
+	delete data.scopeId;
+	delete data.unionId;
+	delete data.unsubscribeFailed;
+}
+
+function storedSubscription(data: SubscriptionData): StorageSubscription | undefined {
+	return data.scope && data.scopeId && data.unionId
+		? { scope: data.scope, scopeId: data.scopeId, unionId: data.unionId }
+		: undefined;
+}
+
+/**
+ * A storage subscription belongs to the app and the scope, not to a URL, so "Listen for test event"
+ * must never remove it: an active workflow of the same app may rely on it. n8n gives hooks no direct
+ * test flag; its test URLs live under /webhook-test/.
+ */
+function isTestWebhook(context: IHookFunctions): boolean {
+	return /\/webhook-test\//.test(context.getNodeWebhookUrl('default') ?? '');
+}
+
+function warnNotUnsubscribed(context: IHookFunctions, subscription: StorageSubscription, error: Error): void {
+	context.logger.warn(
+		`DingTalk storage events of ${forLog(subscription.scope)} ${forLog(subscription.scopeId)} could not be unsubscribed: ${forLog(error.message, 300)}`,
+	);
+}
+
+/** Without these no push could be verified, so activation fails before subscribing. */
+async function requirePushSettings(context: IHookFunctions): Promise<void> {
+	const { token, aesKey, ownerKeys } = pushSecrets(await context.getCredentials('dingTalkApi'));
+	if (!token) {
+		throw invalidParameter(context, 'The credential has no Callback Token', 'Copy the Token from Event Subscription > HTTP Push in the DingTalk developer console into the credential.');
+	}
+	if (!isValidAesKey(aesKey)) {
+		throw invalidParameter(context, 'The credential\'s AES Key must be 43 letters or digits', 'Copy the aes_key from Event Subscription > HTTP Push in the DingTalk developer console into the credential.');
+	}
+	if (ownerKeys.every((ownerKey) => ownerKey === '')) {
+		throw invalidParameter(context, 'The credential needs the App Key (or the Corp ID)', 'DingTalk ends every push with the App Key; without it no push can be verified.');
+	}
+}
+
+/** What activation subscribes and deactivation unsubscribes; DingTalk has no endpoint to read it back. */
+export const storageSubscriptionLifecycle = reportingAdviceOnActivation({
+	async checkExists(this: IHookFunctions): Promise<boolean> {
+		const data = this.getWorkflowStaticData('node') as SubscriptionData;
+		const wanted = readSubscription(this);
+		const previous = storedSubscription(data);
+		if (!previous) return false;
+		// After a failed unsubscribe nobody knows what DingTalk still holds; subscribing is idempotent, so do it again.
+		if (sameSubscription(previous, wanted)) return !data.unsubscribeFailed;
+		if (!isTestWebhook(this)) {
+			// The parameters changed since activation: the old scope would keep pushing events nobody wants.
+			await unsubscribeStorageEvents.call(this, previous).catch((error: Error) => warnNotUnsubscribed(this, previous, error));
+			forgetSubscription(data);
+		}
+		return false;
+	},
+
+	async create(this: IHookFunctions): Promise<boolean> {
+		const subscription = readSubscription(this);
+		await requirePushSettings(this);
+		requireEventTypes(this);
+		await subscribeStorageEvents.call(this, subscription);
+		rememberSubscription(this.getWorkflowStaticData('node') as SubscriptionData, subscription);
+		return true;
+	},
+
+	async delete(this: IHookFunctions): Promise<boolean> {
+		const data = this.getWorkflowStaticData('node') as SubscriptionData;
+		const subscription = storedSubscription(data);
+		if (!subscription) return true;
+		if (isTestWebhook(this)) {
+			this.logger.info(
+				`DingTalk storage events of ${forLog(subscription.scope)} ${forLog(subscription.scopeId)} stay subscribed after the test; use the DingTalk node to unsubscribe`,
+			);
+			return true;
+		}
+		try {
+			await unsubscribeStorageEvents.call(this, subscription);
+		} catch (error) {
+			warnNotUnsubscribed(this, subscription, error as Error);
+			data.unsubscribeFailed = true;
+			return false;
+		}
+		forgetSubscription(data);
+		return true;
+	},
+});
