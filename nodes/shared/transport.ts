@@ -253,6 +253,8 @@ export async function vendorRequestWithResponse(
 				continue;
 			}
 			if (!code || !CONNECTION_FAILURE_CODES.has(code)) {
+				// NodeApiError's constructor hands an existing NodeApiError back unchanged, without the item index.
+				if (error instanceof NodeApiError) throw error;
 				throw new NodeApiError(this.getNode(), error as JsonObject, { itemIndex: request.itemIndex });
 			}
 			// A fresh error: NodeApiError's constructor hands back an existing NodeApiError unchanged.
