@@ -20,9 +20,9 @@ import {
 	WarningLimiter,
 } from '../shared/callbacks';
 import { createWebhook, deleteWebhook, listMyWebhooks, WEBHOOK_KINDS, type WebhookTarget } from './api';
-import { webhookTargetProperties } from './descriptions';
+import { kdocsTriggerProperties } from './descriptions';
 import { kdocsListSearch, kdocsLoadOptions } from './methods';
-import { readWebhookTarget } from './target';
+import { readWebhookTarget } from './params';
 import { reportingAdviceOnActivation } from '../shared/activation';
 import { forLog } from '../shared/log';
 
@@ -98,16 +98,7 @@ export class KdocsTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'kdocsApi', required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
-		properties: [
-			{
-				displayName:
-					'On activation this trigger registers its own URL with Kdocs and removes it on deactivation. Kdocs allows 10 webhooks per document, and every "Listen for test event" uses one while it listens.',
-				name: 'notice',
-				type: 'notice',
-				default: '',
-			},
-			...webhookTargetProperties(),
-		],
+		properties: kdocsTriggerProperties,
 	};
 
 	methods = { listSearch: kdocsListSearch, loadOptions: kdocsLoadOptions };

@@ -62,10 +62,6 @@ export const WEBHOOK_KINDS = {
 
 export type WebhookKind = keyof typeof WEBHOOK_KINDS;
 
-export const webhookKindOptions = Object.entries(WEBHOOK_KINDS)
-	.map(([value, kind]) => ({ name: kind.name, value }))
-	.sort((a, b) => a.name.localeCompare(b.name));
-
 export interface WebhookTarget {
 	fileToken: string;
 	sheetId: string;
