@@ -52,15 +52,15 @@ export function readWebhookId(context: IExecuteFunctions, itemIndex: number): st
 	return requireText(context, context.getNodeParameter('webhookId', itemIndex), 'Webhook ID', itemIndex);
 }
 
-/*
- * A callback reads the trigger's parameters as they are: activation has checked them, and a callback
+/**
+ * The trigger's Event as a callback reads it: not checked again, since activation did, and a callback
  * is no place to report a parameter error.
  */
-
 export function readTriggerEvent(context: IWebhookFunctions): WebhookKind {
 	return context.getNodeParameter('event') as WebhookKind;
 }
 
+/** The trigger's File, read the same way, for a callback that arrives before n8n has saved the registration. */
 export function readTriggerFileToken(context: IWebhookFunctions): string {
 	return String(context.getNodeParameter('file', '', { extractValue: true }));
 }
