@@ -8,13 +8,8 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import { canRenewKdocsToken, KDOCS_DEFAULT_BASE_URL, kdocsBaseUrl } from '../lib/kdocs';
 import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
-
-export const KDOCS_DEFAULT_BASE_URL = 'https://developer.kdocs.cn';
-
-function canRefresh(credentials: ICredentialDataDecryptedObject): boolean {
-	return Boolean(credentials.appId && credentials.appSecretKey && credentials.refreshToken);
-}
 
 export class KdocsApi implements ICredentialType {
 	name = 'kdocsApi';
@@ -69,13 +64,13 @@ export class KdocsApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		if (!canRefresh(credentials)) {
+		if (!canRenewKdocsToken(credentials)) {
 			if (!credentials.accessToken) {
 				throw new Error('Enter an Access Token, or App ID, App Key and Refresh Token');
 			}
 			return session(credentials.accessToken, 0);
 		}
-		const baseUrl = String(credentials.baseUrl || KDOCS_DEFAULT_BASE_URL).replace(/\/+$/, '');
+		const baseUrl = kdocsBaseUrl(credentials).replace(/\/+$/, '');
 		const response = (await this.helpers.httpRequest({
 			method: 'POST',
 			url: `${baseUrl}/api/v1/oauth2/refresh_token`,
@@ -100,7 +95,7 @@ export class KdocsApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
-		const token = canRefresh(credentials) ? credentials[SESSION_TOKEN_FIELD] : credentials.accessToken;
+		const token = canRenewKdocsToken(credentials) ? credentials[SESSION_TOKEN_FIELD] : credentials.accessToken;
 		return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), access_token: token } };
 	}
 

@@ -1,5 +1,6 @@
-import { NodeApiError, type ICredentialDataDecryptedObject, type IDataObject, type JsonObject } from 'n8n-workflow';
-import { KDOCS_DEFAULT_BASE_URL } from '../../credentials/KdocsApi.credentials';
+import { NodeApiError, type IDataObject, type JsonObject, type NodeOperationError } from 'n8n-workflow';
+import { canRenewKdocsToken, kdocsBaseUrl } from '../../lib/kdocs';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 import {
 	backoffDelayMs,
 	codeEnvelopeError,
@@ -9,7 +10,7 @@ import {
 	type RequestContext,
 	type VendorApi,
 } from '../shared/transport';
-import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
+import { isNodeError } from '../shared/validation';
 
 export const TOO_MANY_WEBHOOKS = '30016';
 export const MAX_WEBHOOKS_PER_DOCUMENT = 10;
@@ -26,10 +27,10 @@ const HINTS: Record<string, string> = {
 export const kdocsApi: VendorApi = {
 	name: 'Kdocs',
 	credentialType: 'kdocsApi',
-	baseUrl: (credentials: ICredentialDataDecryptedObject) => String(credentials.baseUrl || KDOCS_DEFAULT_BASE_URL),
+	baseUrl: kdocsBaseUrl,
 	tokenField: SESSION_TOKEN_FIELD,
 	tokenExpiresAtField: SESSION_EXPIRES_AT_FIELD,
-	canRefreshToken: (credentials) => Boolean(credentials.appId && credentials.appSecretKey && credentials.refreshToken),
+	canRefreshToken: canRenewKdocsToken,
 	readError: codeEnvelopeError(['message', 'msg', 'hint', 'result']),
 	isTokenExpired: (error, response) => error.code === '20007' || response.statusCode === 401,
 	rateLimitDelayMs: (_error, response, attempt) =>
@@ -61,10 +62,6 @@ export const WEBHOOK_KINDS = {
 
 export type WebhookKind = keyof typeof WEBHOOK_KINDS;
 
-export const webhookKindOptions = Object.entries(WEBHOOK_KINDS)
-	.map(([value, kind]) => ({ name: kind.name, value }))
-	.sort((a, b) => a.name.localeCompare(b.name));
-
 export interface WebhookTarget {
 	fileToken: string;
 	sheetId: string;
@@ -95,6 +92,14 @@ export function deleteWebhookPath(fileToken: string, webhookId: string): string 
 /** Percent-encodes what a URL may not carry literally (spaces, non-ASCII), as Kdocs asks for callback_url. */
 export function encodeCallbackUrl(url: string): string {
 	return new URL(url).toString();
+}
+
+/**
+ * A failed call already arrives as a node error carrying Kdocs' code and advice, and travels on as it
+ * is; anything else (e.g. the credential could not be read) is wrapped once.
+ */
+function asNodeError(context: RequestContext, error: unknown): NodeApiError | NodeOperationError {
+	return isNodeError(error) ? error : new NodeApiError(context.getNode(), error as JsonObject);
 }
 
 export interface KdocsWebhook extends IDataObject {
@@ -156,7 +161,7 @@ export async function createWebhook(
 		return String(webhookId);
 	} catch (error) {
 		if ((error as { context?: IDataObject }).context?.vendorCode !== TOO_MANY_WEBHOOKS) {
-			throw new NodeApiError(this.getNode(), error as JsonObject);
+			throw asNodeError(this, error);
 		}
 		const existing = await listMyWebhooks.call(this, target.fileToken, itemIndex).catch(() => []);
 		const described = existing.map((hook) => `${hook.webhookId} (${hook.callbackUrl || 'no callback URL'})`);
@@ -165,7 +170,7 @@ export async function createWebhook(
 			(described.length > 0
 				? `Delete one of these webhooks first (Kdocs node: Webhook > Delete): ${described.join(', ')}.`
 				: 'Delete webhooks you no longer need first (Kdocs node: Webhook > List Mine, then Delete).');
-		throw new NodeApiError(this.getNode(), error as JsonObject);
+		throw asNodeError(this, error);
 	}
 }
 
@@ -186,6 +191,6 @@ export async function deleteWebhook(
 		return true;
 	} catch (error) {
 		if (String((error as { httpCode?: string }).httpCode) === '404') return false;
-		throw new NodeApiError(this.getNode(), error as JsonObject);
+		throw asNodeError(this, error);
 	}
 }

@@ -1,8 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { webhookKindOptions } from './api';
+import { WEBHOOK_KINDS } from './api';
+
+const webhookKindOptions = Object.entries(WEBHOOK_KINDS)
+	.map(([value, kind]) => ({ name: kind.name, value }))
+	.sort((a, b) => a.name.localeCompare(b.name));
 
 /** Parameters that pick what a webhook watches; the action node and the trigger show the same ones. */
-export function webhookTargetProperties(displayOptions?: INodeProperties['displayOptions']): INodeProperties[] {
+function webhookTargetProperties(displayOptions?: INodeProperties['displayOptions']): INodeProperties[] {
 	const shown = (extra?: INodeProperties['displayOptions']) =>
 		displayOptions || extra
 			? { show: { ...(displayOptions?.show ?? {}), ...(extra?.show ?? {}) } }
@@ -106,3 +110,77 @@ export function webhookTargetProperties(displayOptions?: INodeProperties['displa
 		},
 	];
 }
+
+const forOperation = (...operation: string[]) => ({ show: { resource: ['webhook'], operation } });
+const [fileProperty, ...createOnlyTargetProperties] = webhookTargetProperties(forOperation('create'));
+
+export const kdocsProperties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [{ name: 'Webhook', value: 'webhook' }],
+		default: 'webhook',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['webhook'] } },
+		options: [
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a webhook',
+				description: 'Register a callback URL for one kind of change',
+			},
+			{
+				name: 'Delete',
+				value: 'delete',
+				action: 'Delete a webhook',
+				description: 'Remove a webhook from a file',
+			},
+			{
+				name: 'List Mine',
+				value: 'getMine',
+				action: 'List my webhooks',
+				description: 'List the webhooks the authorized user created on a file',
+			},
+		],
+		default: 'create',
+	},
+	{ ...fileProperty, displayOptions: forOperation('create', 'getMine', 'delete') },
+	...createOnlyTargetProperties,
+	{
+		displayName: 'Callback URL',
+		name: 'callbackUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://example.com/kdocs-events',
+		description: 'Where Kdocs POSTs the events. Special characters are percent-encoded before sending.',
+		displayOptions: forOperation('create'),
+	},
+	{
+		displayName: 'Webhook ID',
+		name: 'webhookId',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'The webhook_id returned by Create or List Mine',
+		displayOptions: forOperation('delete'),
+	},
+];
+
+export const kdocsTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'On activation this trigger registers its own URL with Kdocs and removes it on deactivation. Kdocs allows 10 webhooks per document, and every "Listen for test event" uses one while it listens.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	...webhookTargetProperties(),
+];

@@ -35,23 +35,23 @@ module.exports = [
 	},
 	{
 		name: 'Kdocs callback webhook_id not checked',
-		file: 'nodes/Kdocs/KdocsTrigger.node.ts',
+		file: 'nodes/Kdocs/verify.ts',
 		from: 'if (!idMatches) {',
 		to: 'if (false) {',
 		tests: ['test/unit/kdocs/trigger'],
 	},
 	{
 		name: 'Kdocs checkExists deletes other leftover webhooks of the document',
-		file: 'nodes/Kdocs/KdocsTrigger.node.ts',
+		file: 'nodes/Kdocs/lifecycle.ts',
 		from: 'if (leftover !== ours && endpointOf(leftover.callbackUrl) === endpointOf(webhookUrl)) {',
 		to: 'if (leftover !== ours) {',
 		tests: ['test/unit/kdocs/trigger'],
 	},
 	{
 		name: 'Kdocs delete forgets a webhook it failed to delete',
-		file: 'nodes/Kdocs/KdocsTrigger.node.ts',
-		from: 'could not be deleted: ${forLog((error as Error).message, 300)}`);\n\t\t\t\t\treturn false;',
-		to: 'could not be deleted: ${forLog((error as Error).message, 300)}`);\n\t\t\t\t\tforgetRegistration(data);\n\t\t\t\t\treturn false;',
+		file: 'nodes/Kdocs/lifecycle.ts',
+		from: 'could not be deleted: ${forLog((error as Error).message, 300)}`);\n\t\t\treturn false;',
+		to: 'could not be deleted: ${forLog((error as Error).message, 300)}`);\n\t\t\tforgetRegistration(data);\n\t\t\treturn false;',
 		tests: ['test/unit/kdocs/trigger', 'test/reliability/kdocs'],
 	},
 	{
@@ -70,9 +70,9 @@ module.exports = [
 	},
 	{
 		name: 'Kdocs callback secret kept only in static data (a callback during activation fails)',
-		file: 'nodes/Kdocs/KdocsTrigger.node.ts',
-		from: 'const expectedSecret = data.callbackSecret ?? (await derivedCallbackSecret(this));',
-		to: "const expectedSecret = data.callbackSecret ?? '';",
+		file: 'nodes/Kdocs/verify.ts',
+		from: 'const expectedSecret = registration.callbackSecret ?? (await derivedCallbackSecret(context));',
+		to: "const expectedSecret = registration.callbackSecret ?? '';",
 		tests: ['test/unit/kdocs/trigger'],
 	},
 	{
@@ -84,7 +84,7 @@ module.exports = [
 	},
 	{
 		name: 'Kdocs accepts any number of events in one callback',
-		file: 'nodes/Kdocs/KdocsTrigger.node.ts',
+		file: 'nodes/Kdocs/verify.ts',
 		from: 'if (events.length > MAX_EVENTS_PER_CALLBACK) {',
 		to: 'if (false) {',
 		tests: ['test/unit/kdocs/trigger'],

@@ -3,7 +3,8 @@
  * calling anything; 50 activate/deactivate cycles against a faulty emulator leave nothing behind.
  */
 import { KdocsApi } from '../../credentials/KdocsApi.credentials';
-import { KdocsTrigger, MAX_EVENTS_PER_CALLBACK } from '../../nodes/Kdocs/KdocsTrigger.node';
+import { KdocsTrigger } from '../../nodes/Kdocs/KdocsTrigger.node';
+import { MAX_EVENTS_PER_CALLBACK } from '../../nodes/Kdocs/verify';
 import { NodeHarness, type HarnessOptions, type WebhookRequest } from '../harness/n8n';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { retryPolicy } from '../../../nodes/shared/transport';
+import { outboundRequestsDuring } from '../../harness/odd-bodies';
 import { BASE, FILE, TOKEN, fileLocator, kdocsNode, pastedToken, refreshable, sheetLocator } from './fixtures';
 
 const DBT = `/api/v1/openapi/dbt/${FILE}`;
@@ -293,5 +294,17 @@ describe('Kdocs node: List Mine and Delete', () => {
 				pairedItem: { item: 2 },
 			},
 		]);
+	});
+});
+
+describe('Kdocs node: operations', () => {
+	it('fails an unknown operation before any request instead of deleting the webhook', async () => {
+		let error: NodeApiError | NodeOperationError | undefined;
+		const outbound = await outboundRequestsDuring(async () => {
+			error = await failure(kdocsNode({ resource: 'webhook', operation: 'remove', file: fileLocator(), webhookId: 'w1' }).execute());
+		});
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error?.message).toBe('Unknown operation "remove" for resource "webhook"');
+		expect(outbound).toEqual([]);
 	});
 });

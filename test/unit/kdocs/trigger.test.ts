@@ -1,7 +1,8 @@
 import nock from 'nock';
 import { NODE_WEBHOOK_ID, NodeHarness, WEBHOOK_BASE_URL, WEBHOOK_TEST_BASE_URL } from '../../harness/n8n';
 import { deeplyNested, oddBodies, outboundRequestsDuring } from '../../harness/odd-bodies';
-import { MAX_EVENTS_PER_CALLBACK, normalizeEventType } from '../../../nodes/Kdocs/KdocsTrigger.node';
+import { normalizeEventType } from '../../../nodes/Kdocs/callback';
+import { MAX_EVENTS_PER_CALLBACK } from '../../../nodes/Kdocs/verify';
 import { retryPolicy } from '../../../nodes/shared/transport';
 import { BASE, FILE, TOKEN, fileLocator, kdocsTrigger, kdocsTriggerOptions, sheetLocator } from './fixtures';
 

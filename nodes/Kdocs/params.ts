@@ -1,13 +1,18 @@
-import type { IExecuteFunctions, IHookFunctions } from 'n8n-workflow';
-import { invalidParameter, readParameter, requireText, textList } from '../shared/validation';
+import type { IExecuteFunctions, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { invalidParameter, readParameter, requireHttpUrl, requireText, textList } from '../shared/validation';
 import { WEBHOOK_KINDS, type WebhookKind, type WebhookTarget } from './api';
 
 const FILE_TOKEN = /^[A-Za-z0-9_-]+$/;
 const SHEET_ID = /^[0-9]+$/;
 
+/** The File parameter's token; List Mine and Delete need only that it is there. */
+export function readFileToken(context: IExecuteFunctions | IHookFunctions, itemIndex = 0): string {
+	return requireText(context, readParameter(context, 'file', itemIndex, '', { extractValue: true }), 'File', itemIndex);
+}
+
 /** Reads and checks the File / Sheet / Event parameters before anything is sent to Kdocs. */
 export function readWebhookTarget(context: IExecuteFunctions | IHookFunctions, itemIndex = 0): WebhookTarget {
-	const fileToken = requireText(context, readParameter(context, 'file', itemIndex, '', { extractValue: true }), 'File', itemIndex);
+	const fileToken = readFileToken(context, itemIndex);
 	if (!FILE_TOKEN.test(fileToken)) {
 		throw invalidParameter(context, 'File is not a valid file token', `"${fileToken}" contains characters a Kdocs file token never has.`, itemIndex);
 	}
@@ -36,4 +41,26 @@ export function readWebhookTarget(context: IExecuteFunctions | IHookFunctions, i
 		target.viewId = requireText(context, readParameter(context, 'view', itemIndex, ''), 'View', itemIndex);
 	}
 	return target;
+}
+
+/** The action node's Callback URL, as Create sends it. */
+export function readCallbackUrl(context: IExecuteFunctions, itemIndex: number): string {
+	return requireHttpUrl(context, context.getNodeParameter('callbackUrl', itemIndex), 'Callback URL', itemIndex).toString();
+}
+
+export function readWebhookId(context: IExecuteFunctions, itemIndex: number): string {
+	return requireText(context, context.getNodeParameter('webhookId', itemIndex), 'Webhook ID', itemIndex);
+}
+
+/**
+ * The trigger's Event as a callback reads it: not checked again, since activation did, and a callback
+ * is no place to report a parameter error.
+ */
+export function readTriggerEvent(context: IWebhookFunctions): WebhookKind {
+	return context.getNodeParameter('event') as WebhookKind;
+}
+
+/** The trigger's File, read the same way, for a callback that arrives before n8n has saved the registration. */
+export function readTriggerFileToken(context: IWebhookFunctions): string {
+	return String(context.getNodeParameter('file', '', { extractValue: true }));
 }
