@@ -1,5 +1,5 @@
 import { NodeApiError, type ICredentialDataDecryptedObject, type IDataObject, type JsonObject } from 'n8n-workflow';
-import { feishuBaseUrl, usesUserToken } from '../../credentials/FeishuApi.credentials';
+import { feishuBaseUrl, usesUserToken } from '../../lib/feishu';
 import {
 	backoffDelayMs,
 	codeEnvelopeError,
