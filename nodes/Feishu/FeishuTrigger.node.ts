@@ -23,10 +23,10 @@ import {
 	WarningLimiter,
 	withinReplayWindow,
 } from '../shared/callbacks';
-import { fileTypeOptions, isFileSubscribed, subscribeFile, unsubscribeFile, type WatchedFile } from './api';
+import { FOLDER_EVENT, isFileSubscribed, subscribeFile, unsubscribeFile, watchedFileKey, type WatchedFile } from './api';
 import { decryptEvent, eventSignature } from './crypto';
-import { driveEventOptions, FOLDER_EVENT } from './events';
-import { extractToken, readTriggerFiles, watchedFileEntries, watchedFileKey } from './files';
+import { feishuTriggerProperties } from './descriptions';
+import { readChosenEvents, readTriggerFiles, readWatchedTokens } from './params';
 import { reportingAdviceOnActivation } from '../shared/activation';
 import { forLog } from '../shared/log';
 
@@ -91,58 +91,7 @@ export class FeishuTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'feishuApi', required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
-		properties: [
-			{
-				displayName:
-					'Feishu sends all of an app\'s events to one request URL that only the developer console can set: paste this trigger\'s Production URL (shown above) once under Events & Callbacks > Event Configuration, and add the drive events there. On activation the trigger subscribes the files below and on deactivation unsubscribes exactly those. "Listen for test event" subscribes only files that are not subscribed yet, and unsubscribes them when it stops.',
-				name: 'notice',
-				type: 'notice',
-				default: '',
-			},
-			{
-				displayName: 'Files and Folders',
-				name: 'files',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add File or Folder',
-				default: {},
-				required: true,
-				options: [
-					{
-						displayName: 'File',
-						name: 'file',
-						values: [
-							{
-								displayName: 'File',
-								name: 'file',
-								type: 'string',
-								default: '',
-								required: true,
-								placeholder: 'https://example.feishu.cn/docx/doxcnAbCdEfGh1234567890',
-								description: 'The token of a file or folder the app manages, or its link (the token is the last part of the link)',
-							},
-							{
-								displayName: 'File Type',
-								name: 'fileType',
-								type: 'options',
-								options: fileTypeOptions,
-								default: 'docx',
-								description: 'A folder reports only files created in it',
-							},
-						],
-					},
-				],
-			},
-			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'multiOptions',
-				options: driveEventOptions,
-				default: ['drive.file.edit_v1'],
-				required: true,
-				description: 'The events that start the workflow; others are acknowledged and dropped',
-			},
-		],
+		properties: feishuTriggerProperties,
 	};
 
 	webhookMethods = {
@@ -289,10 +238,8 @@ export class FeishuTrigger implements INodeType {
 			return rejectCallback.call(this);
 		}
 
-		const wantedEvents = this.getNodeParameter('events', []) as string[];
-		const watchedTokens = new Set(
-			watchedFileEntries(this.getNodeParameter('files', {})).map((entry) => String(extractToken(entry.file)).trim()),
-		);
+		const wantedEvents = readChosenEvents(this);
+		const watchedTokens = readWatchedTokens(this);
 		// A folder's event names the new file; the folder it was created in is what the trigger watches.
 		const watchedToken = header.event_type === FOLDER_EVENT ? event.folder_token : event.file_token;
 		const relevant =
