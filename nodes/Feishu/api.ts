@@ -83,6 +83,10 @@ export async function subscribeFile(this: RequestContext, file: WatchedFile, ite
 	});
 }
 
+/**
+ * 1069605 is an answer ("not subscribed"), not a failure. Any other error is rethrown through NodeApiError,
+ * whose constructor hands back the transport's NodeApiError unchanged.
+ */
 const isNotSubscribed = (error: unknown) =>
 	(error as { context?: IDataObject }).context?.vendorCode === NOT_SUBSCRIBED_CODE;
 

@@ -1,4 +1,4 @@
-import { NodeApiError, type IDataObject, type IHookFunctions, type JsonObject } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { reportingAdviceOnActivation } from '../shared/activation';
 import { forLog } from '../shared/log';
 import { isFileSubscribed, subscribeFile, unsubscribeFile, watchedFileKey, type WatchedFile } from './api';
@@ -46,6 +46,7 @@ export const feishuLifecycle = reportingAdviceOnActivation({
 		// "Listen for test event" starts from empty static data and unsubscribes what it recorded after two
 		// minutes; a subscription that already exists (e.g. of this workflow's active version) must survive that.
 		const testRun = this.getMode() === 'manual';
+		let subscribedAll = false;
 		try {
 			for (const file of wanted) {
 				if (recordedKeys.has(watchedFileKey(file))) continue;
@@ -54,12 +55,15 @@ export const feishuLifecycle = reportingAdviceOnActivation({
 				await subscribeFile.call(this, file);
 				added.push(file);
 			}
-		} catch (error) {
-			// A failed activation must not leave subscriptions behind that nothing will ever remove.
-			for (const file of added) {
-				await unsubscribeFile.call(this, file).catch((rollbackError: Error) => warnNotUnsubscribed(this, file, rollbackError));
+			subscribedAll = true;
+		} finally {
+			// A failed activation must not leave subscriptions behind that nothing will ever remove; the failure
+			// itself propagates unchanged.
+			if (!subscribedAll) {
+				for (const file of added) {
+					await unsubscribeFile.call(this, file).catch((rollbackError: Error) => warnNotUnsubscribed(this, file, rollbackError));
+				}
 			}
-			throw new NodeApiError(this.getNode(), error as JsonObject);
 		}
 		data.subscribedFiles = [...recorded, ...added];
 		return true;
