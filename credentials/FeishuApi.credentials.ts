@@ -8,23 +8,13 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import { FEISHU_DEFAULT_BASE_URL, feishuBaseUrl, LARK_BASE_URL, usesUserToken } from '../lib/feishu';
 import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
-export const FEISHU_DEFAULT_BASE_URL = 'https://open.feishu.cn';
-export const LARK_BASE_URL = 'https://open.larksuite.com';
 export const TENANT_ACCESS_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 
 /** The official SDKs stop using a tenant token 3 minutes before Feishu says it expires. */
 const TOKEN_SAFETY_MARGIN_SECONDS = 180;
-
-export function feishuBaseUrl(credentials: ICredentialDataDecryptedObject): string {
-	const host = credentials.host === 'custom' ? credentials.baseUrl : credentials.host;
-	return String(host || FEISHU_DEFAULT_BASE_URL).replace(/\/+$/, '');
-}
-
-export function usesUserToken(credentials: ICredentialDataDecryptedObject): boolean {
-	return credentials.authentication === 'userToken';
-}
 
 export class FeishuApi implements ICredentialType {
 	name = 'feishuApi';

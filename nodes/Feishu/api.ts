@@ -1,5 +1,5 @@
 import { NodeApiError, type ICredentialDataDecryptedObject, type IDataObject, type JsonObject } from 'n8n-workflow';
-import { feishuBaseUrl, usesUserToken } from '../../credentials/FeishuApi.credentials';
+import { feishuBaseUrl, usesUserToken } from '../../lib/feishu';
 import {
 	backoffDelayMs,
 	codeEnvelopeError,
@@ -51,23 +51,18 @@ export const feishuApi: VendorApi = {
 export const FILE_TYPES = ['bitable', 'doc', 'docx', 'file', 'folder', 'sheet', 'slides'] as const;
 export type FileType = (typeof FILE_TYPES)[number];
 
-export const fileTypeOptions = [
-	{ name: 'Base (Bitable)', value: 'bitable' },
-	{ name: 'Doc (Legacy)', value: 'doc' },
-	{ name: 'Docx', value: 'docx' },
-	{ name: 'File (Uploaded)', value: 'file' },
-	{ name: 'Folder', value: 'folder' },
-	{ name: 'Sheet', value: 'sheet' },
-	{ name: 'Slides', value: 'slides' },
-];
-
 /** The only event type Feishu accepts, and then requires, on a folder subscription; note the missing "drive." prefix. */
 export const FOLDER_EVENT_TYPE = 'file.created_in_folder_v1';
+
+/** The header.event_type of what that subscription delivers: a file was created in the folder. */
+export const FOLDER_EVENT = 'drive.file.created_in_folder_v1';
 
 export interface WatchedFile {
 	fileToken: string;
 	fileType: FileType;
 }
+
+export const watchedFileKey = (file: WatchedFile) => `${file.fileType}:${file.fileToken}`;
 
 /** The query every subscription call takes; event_type is sent for folders only, as Feishu demands. */
 export function subscriptionQuery(fileType: FileType): IDataObject {
@@ -88,6 +83,10 @@ export async function subscribeFile(this: RequestContext, file: WatchedFile, ite
 	});
 }
 
+/**
+ * 1069605 is an answer ("not subscribed"), not a failure. Any other error is rethrown through NodeApiError,
+ * whose constructor hands back the transport's NodeApiError unchanged.
+ */
 const isNotSubscribed = (error: unknown) =>
 	(error as { context?: IDataObject }).context?.vendorCode === NOT_SUBSCRIBED_CODE;
 
@@ -125,6 +124,3 @@ export async function unsubscribeFile(this: RequestContext, file: WatchedFile, i
 		throw new NodeApiError(this.getNode(), error as JsonObject);
 	}
 }
-
-/** How many items run at once: the per-second subscribe limit, and the per-minute limit of the other two calls. */
-export const CONCURRENCY = { subscribe: 50, getStatus: 10, unsubscribe: 10 } as const;

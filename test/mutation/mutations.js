@@ -56,9 +56,9 @@ module.exports = [
 	},
 	{
 		name: 'Feishu delete forgets files it failed to unsubscribe',
-		file: 'nodes/Feishu/FeishuTrigger.node.ts',
-		from: 'data.subscribedFiles = remaining;\n\t\t\t\t\treturn false;',
-		to: 'delete data.subscribedFiles;\n\t\t\t\t\treturn false;',
+		file: 'nodes/Feishu/lifecycle.ts',
+		from: 'data.subscribedFiles = remaining;\n\t\t\treturn false;',
+		to: 'delete data.subscribedFiles;\n\t\t\treturn false;',
 		tests: ['test/unit/feishu/trigger', 'test/reliability/feishu'],
 	},
 	{

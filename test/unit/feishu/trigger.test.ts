@@ -1,6 +1,6 @@
 import nock from 'nock';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-import { CLOCK_SKEW_MS, REPLAY_WINDOW_MS } from '../../../nodes/Feishu/FeishuTrigger.node';
+import { CLOCK_SKEW_MS, REPLAY_WINDOW_MS } from '../../../nodes/Feishu/verify';
 import { NodeHarness, type WebhookRequest } from '../../harness/n8n';
 import { deeplyNested, oddBodies, outboundRequestsDuring } from '../../harness/odd-bodies';
 import {

@@ -1,6 +1,6 @@
-import type { IDataObject, IExecuteFunctions, IHookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { invalidParameter, readParameter, requireText } from '../shared/validation';
-import { FILE_TYPES, type FileType, type WatchedFile } from './api';
+import { FILE_TYPES, watchedFileKey, type FileType, type WatchedFile } from './api';
 
 const FILE_TOKEN = /^[A-Za-z0-9_-]+$/;
 
@@ -44,16 +44,14 @@ export function readItemFile(context: IExecuteFunctions, itemIndex: number): Wat
 }
 
 /** The raw entries of the trigger's "Files and Folders" collection. */
-export function watchedFileEntries(files: unknown): IDataObject[] {
+function watchedFileEntries(files: unknown): IDataObject[] {
 	return (((files ?? {}) as IDataObject).file ?? []) as IDataObject[];
 }
-
-export const watchedFileKey = (file: WatchedFile) => `${file.fileType}:${file.fileToken}`;
 
 const FILE_URL = new RegExp(FILE_URL_REGEX);
 
 /** Accepts either a bare token or a pasted link in the trigger's plain string field. */
-export function extractToken(value: unknown): unknown {
+function extractToken(value: unknown): unknown {
 	if (typeof value !== 'string') return value;
 	const match = FILE_URL.exec(value.trim());
 	return match ? match[1] : value;
@@ -78,4 +76,16 @@ export function readTriggerFiles(context: IHookFunctions): WatchedFile[] {
 		unique.set(watchedFileKey(file), file);
 	}
 	return [...unique.values()];
+}
+
+/** The event types a callback may start the workflow for; activation already refused an empty choice. */
+export function readChosenEvents(context: IWebhookFunctions): string[] {
+	return context.getNodeParameter('events', []) as string[];
+}
+
+/** The tokens an event's file (or folder) must have to start the workflow; a pasted link counts by its token. */
+export function readWatchedTokens(context: IWebhookFunctions): Set<string> {
+	return new Set(
+		watchedFileEntries(context.getNodeParameter('files', {})).map((entry) => String(extractToken(entry.file)).trim()),
+	);
 }

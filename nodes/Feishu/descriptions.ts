@@ -1,0 +1,163 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { FOLDER_EVENT } from './api';
+import { FILE_URL_REGEX } from './params';
+
+const fileTypeOptions: INodePropertyOptions[] = [
+	{ name: 'Base (Bitable)', value: 'bitable' },
+	{ name: 'Doc (Legacy)', value: 'doc' },
+	{ name: 'Docx', value: 'docx' },
+	{ name: 'File (Uploaded)', value: 'file' },
+	{ name: 'Folder', value: 'folder' },
+	{ name: 'Sheet', value: 'sheet' },
+	{ name: 'Slides', value: 'slides' },
+];
+
+/** The drive file events Feishu delivers for subscribed files and folders (schema 2.0 header.event_type). */
+const driveEventOptions: INodePropertyOptions[] = [
+	{ name: 'Access Requested', value: 'drive.file.permission_member_applied_v1' },
+	{ name: 'Base Field Changed', value: 'drive.file.bitable_field_changed_v1' },
+	{ name: 'Base Record Changed', value: 'drive.file.bitable_record_changed_v1' },
+	{ name: 'Collaborator Added', value: 'drive.file.permission_member_added_v1' },
+	{ name: 'Collaborator Removed', value: 'drive.file.permission_member_removed_v1' },
+	{ name: 'File Created in Folder', value: FOLDER_EVENT },
+	{ name: 'File Deleted', value: 'drive.file.deleted_v1' },
+	{ name: 'File Edited', value: 'drive.file.edit_v1' },
+	{ name: 'File Moved to Trash', value: 'drive.file.trashed_v1' },
+	{ name: 'File Read', value: 'drive.file.read_v1' },
+	{ name: 'Title Updated', value: 'drive.file.title_updated_v1' },
+];
+
+export const feishuProperties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [{ name: 'File Subscription', value: 'fileSubscription' }],
+		default: 'fileSubscription',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['fileSubscription'] } },
+		options: [
+			{
+				name: 'Get Status',
+				value: 'getStatus',
+				action: 'Get the subscription status of a file',
+				description: 'Tell whether the file is subscribed (Feishu allows 10 calls per minute)',
+			},
+			{
+				name: 'Subscribe',
+				value: 'subscribe',
+				action: 'Subscribe to a file s events',
+				description: 'Have Feishu send the file\'s events to the app\'s request URL',
+			},
+			{
+				name: 'Unsubscribe',
+				value: 'unsubscribe',
+				action: 'Unsubscribe from a file s events',
+				description: 'Stop all events of the file (Feishu allows 10 calls per minute)',
+			},
+		],
+		default: 'subscribe',
+	},
+	{
+		displayName: 'File',
+		name: 'file',
+		type: 'resourceLocator',
+		default: { mode: 'id', value: '' },
+		required: true,
+		description: 'The file or folder, owned or managed by the app (tenant token) or by the user (user token)',
+		displayOptions: { show: { resource: ['fileSubscription'] } },
+		modes: [
+			{
+				displayName: 'By Token',
+				name: 'id',
+				type: 'string',
+				placeholder: 'doxcnAbCdEfGh1234567890',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^[A-Za-z0-9_-]+$', errorMessage: 'A file token has only letters, digits, _ and -' },
+					},
+				],
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: 'https://example.feishu.cn/docx/doxcnAbCdEfGh1234567890',
+				extractValue: { type: 'regex', regex: FILE_URL_REGEX },
+				validation: [
+					{ type: 'regex', properties: { regex: FILE_URL_REGEX, errorMessage: 'Paste the link of a Feishu or Lark file or folder' } },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'File Type',
+		name: 'fileType',
+		type: 'options',
+		options: fileTypeOptions,
+		default: 'docx',
+		description:
+			'A folder is subscribed to "file created in folder" events only; every other type to all of its events',
+		displayOptions: { show: { resource: ['fileSubscription'] } },
+	},
+];
+
+export const feishuTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Feishu sends all of an app\'s events to one request URL that only the developer console can set: paste this trigger\'s Production URL (shown above) once under Events & Callbacks > Event Configuration, and add the drive events there. On activation the trigger subscribes the files below and on deactivation unsubscribes exactly those. "Listen for test event" subscribes only files that are not subscribed yet, and unsubscribes them when it stops.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Files and Folders',
+		name: 'files',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add File or Folder',
+		default: {},
+		required: true,
+		options: [
+			{
+				displayName: 'File',
+				name: 'file',
+				values: [
+					{
+						displayName: 'File',
+						name: 'file',
+						type: 'string',
+						default: '',
+						required: true,
+						placeholder: 'https://example.feishu.cn/docx/doxcnAbCdEfGh1234567890',
+						description: 'The token of a file or folder the app manages, or its link (the token is the last part of the link)',
+					},
+					{
+						displayName: 'File Type',
+						name: 'fileType',
+						type: 'options',
+						options: fileTypeOptions,
+						default: 'docx',
+						description: 'A folder reports only files created in it',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: driveEventOptions,
+		default: ['drive.file.edit_v1'],
+		required: true,
+		description: 'The events that start the workflow; others are acknowledged and dropped',
+	},
+];
