@@ -5,11 +5,8 @@ import {
 	type IDataObject,
 	type JsonObject,
 } from 'n8n-workflow';
-import {
-	PROJECT_ID_PLACEHOLDER,
-	projectIdOf,
-	smnEndpointOf,
-} from '../../credentials/HuaweiCloudApi.credentials';
+import { authTypeOf, PROJECT_ID_PLACEHOLDER, projectIdOf, smnEndpointOf } from '../../lib/huawei-cloud';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 import {
 	backoffDelayMs,
 	secondsHeaderToMs,
@@ -20,7 +17,6 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
-import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 
 export const SUBSCRIPTION_NOT_FOUND = 'SMN.0013';
 export const ENDPOINT_ALREADY_EXISTS = 'SMN.0190';
@@ -83,7 +79,7 @@ export const huaweiSmnApi: VendorApi = {
 	baseUrl: (credentials: ICredentialDataDecryptedObject) => smnEndpointOf(credentials),
 	tokenField: SESSION_TOKEN_FIELD,
 	tokenExpiresAtField: SESSION_EXPIRES_AT_FIELD,
-	canRefreshToken: (credentials) => (credentials.authType ?? 'password') === 'password',
+	canRefreshToken: (credentials) => authTypeOf(credentials) === 'password',
 	readError: readSmnError,
 	isTokenExpired: isTokenProblem,
 	rateLimitDelayMs: (error, response, attempt) =>
@@ -106,7 +102,7 @@ export const paths = {
 /** Token and access-key credentials cannot discover the project, so it must be typed in. */
 async function requireProject(context: RequestContext, itemIndex?: number): Promise<void> {
 	const credentials = await context.getCredentials('huaweiCloudApi');
-	if ((credentials.authType ?? 'password') !== 'password' && projectIdOf(credentials) === '') {
+	if (authTypeOf(credentials) !== 'password' && projectIdOf(credentials) === '') {
 		throw new NodeOperationError(context.getNode(), 'The Huawei Cloud credential has no Project ID', {
 			description:
 				'Token and access-key authentication need the project ID of the region (My Credentials > API Credentials).',

@@ -1,6 +1,6 @@
 import { createHash, createVerify, X509Certificate } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
-import { smnHostFamily } from './regions';
+import { smnHostFamily } from '../../lib/huawei-cloud';
 
 /**
  * Checks for messages SMN POSTs to HTTP(S) subscribers. Everything here is pure and never throws:
