@@ -17,6 +17,7 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
+import { isNodeError } from '../shared/validation';
 
 export const SUBSCRIPTION_NOT_FOUND = 'SMN.0013';
 export const ENDPOINT_ALREADY_EXISTS = 'SMN.0190';
@@ -255,7 +256,7 @@ export async function deleteSubscription(
 	} catch (error) {
 		const context = (error as { context?: IDataObject }).context;
 		if (context?.vendorCode === SUBSCRIPTION_NOT_FOUND) return false;
-		throw new NodeApiError(this.getNode(), error as JsonObject);
+		throw isNodeError(error) ? error : new NodeApiError(this.getNode(), error as JsonObject);
 	}
 }
 
