@@ -23,7 +23,6 @@ export function deliveryKeys(
 	return { content: `${prefix}:content:${digest(signedText)}`, id: `${prefix}:id:${digest(messageId)}` };
 }
 
-
 /**
  * Nesting beyond this is kept as text: n8n stores every item as JSON, and serialising a value nested
  * thousands deep overflows the stack. SMN messages are at most 256 KB, so the scan is cheap.
@@ -72,7 +71,7 @@ const RECEIVED: CallbackReply = { body: 'OK' };
 /** A 5xx makes SMN deliver the confirmation again later. */
 const CONFIRMATION_FAILED: CallbackReply = { body: 'Confirmation failed', status: 502 };
 
-function keysOf(context: IWebhookFunctions, { message, signedText }: VerifiedMessage): { content: string; id: string } {
+function deliveryKeysOf(context: IWebhookFunctions, { message, signedText }: VerifiedMessage): { content: string; id: string } {
 	const node = context.getNode();
 	const scope = { workflowId: String(context.getWorkflow().id ?? ''), nodeId: node.id ?? node.name };
 	return deliveryKeys(scope, message.message_id, signedText);
@@ -96,7 +95,7 @@ async function confirmSubscription(context: IWebhookFunctions, subscribeUrl: str
 async function answerNonNotification(context: IWebhookFunctions, delivery: VerifiedMessage): Promise<CallbackReply | undefined> {
 	const { message } = delivery;
 	if (message.type === NOTIFICATION_TYPE) return undefined;
-	const keys = keysOf(context, delivery);
+	const keys = deliveryKeysOf(context, delivery);
 	const contents = deliveredContent.of(context);
 	const ids = deliveredIds.of(context);
 	const newContent = contents.firstDelivery(keys.content);
@@ -110,7 +109,7 @@ async function answerNonNotification(context: IWebhookFunctions, delivery: Verif
 
 /** A notification as the item the workflow gets, unless its message ID has run; the flow checks its signed content. */
 function selectNotification(context: IWebhookFunctions, delivery: VerifiedMessage): CallbackEvent[] {
-	const keys = keysOf(context, delivery);
+	const keys = deliveryKeysOf(context, delivery);
 	if (!deliveredIds.of(context).firstDelivery(keys.id)) {
 		deliveredContent.of(context).firstDelivery(keys.content);
 		return [];
