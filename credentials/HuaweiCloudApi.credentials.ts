@@ -10,32 +10,16 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 import {
+	authTypeOf,
 	DEFAULT_REGION,
-	defaultIamEndpoint,
-	defaultSmnEndpoint,
 	HUAWEI_REGIONS,
-} from '../nodes/HuaweiSmn/regions';
-import { authorizationHeader, canonicalQuery, sdkDate } from '../nodes/HuaweiSmn/signer';
+	huaweiDomainSuffixExpression,
+	iamEndpointOf,
+	PROJECT_ID_PLACEHOLDER,
+	projectIdOf,
+} from '../lib/huawei-cloud';
+import { authorizationHeader, canonicalQuery, sdkDate } from '../lib/huawei-signer';
 import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
-
-/** Request paths hold this placeholder; it is replaced once the project id is known (after sign-in). */
-export const PROJECT_ID_PLACEHOLDER = '{project_id}';
-
-export type HuaweiAuthType = 'password' | 'token' | 'aksk';
-
-export function smnEndpointOf(credentials: ICredentialDataDecryptedObject): string {
-	const override = String(credentials.smnEndpoint ?? '').trim();
-	return (override || defaultSmnEndpoint(String(credentials.region || DEFAULT_REGION))).replace(/\/+$/, '');
-}
-
-export function iamEndpointOf(credentials: ICredentialDataDecryptedObject): string {
-	const override = String(credentials.iamEndpoint ?? '').trim();
-	return (override || defaultIamEndpoint(String(credentials.region || DEFAULT_REGION))).replace(/\/+$/, '');
-}
-
-export function projectIdOf(credentials: ICredentialDataDecryptedObject): string {
-	return String(credentials.projectId || credentials.sessionProjectId || '').trim();
-}
 
 function withProjectId(url: string, credentials: ICredentialDataDecryptedObject): string {
 	if (!url.includes(PROJECT_ID_PLACEHOLDER)) return url;
@@ -239,7 +223,7 @@ export class HuaweiCloudApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const authType = (credentials.authType ?? 'password') as HuaweiAuthType;
+		const authType = authTypeOf(credentials);
 		if (authType === 'token') return session(String(credentials.authToken ?? ''), 0);
 		// Signed requests need no session; the marker only stops n8n from asking again.
 		if (authType === 'aksk') return session('signed', 0);
@@ -293,7 +277,7 @@ export class HuaweiCloudApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		const resolved = { ...requestOptions, url: withProjectId(requestOptions.url, credentials) };
-		const authType = (credentials.authType ?? 'password') as HuaweiAuthType;
+		const authType = authTypeOf(credentials);
 		if (authType === 'aksk') return signWithAccessKey(credentials, resolved);
 		// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
 		const token = authType === 'token' ? credentials.authToken : credentials[SESSION_TOKEN_FIELD];
@@ -303,7 +287,7 @@ export class HuaweiCloudApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
-				'={{ $credentials.smnEndpoint ? $credentials.smnEndpoint.replace(/\\/+$/, "") : "https://smn." + $credentials.region + ($credentials.region === "cn-north-2" ? ".myhuaweicloud.cn" : $credentials.region === "eu-west-101" ? ".myhuaweicloud.eu" : ".myhuaweicloud.com") }}',
+				`={{ $credentials.smnEndpoint ? $credentials.smnEndpoint.replace(/\\/+$/, "") : "https://smn." + $credentials.region + (${huaweiDomainSuffixExpression('$credentials.region')}) }}`,
 			url: `/v2/${PROJECT_ID_PLACEHOLDER}/notifications/topics`,
 			qs: { offset: 0, limit: 1 },
 		},

@@ -3,13 +3,13 @@ import {
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
+	type IHttpRequestOptions,
+	type IN8nHttpFullResponse,
+	type IWebhookFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
-import {
-	PROJECT_ID_PLACEHOLDER,
-	projectIdOf,
-	smnEndpointOf,
-} from '../../credentials/HuaweiCloudApi.credentials';
+import { authTypeOf, PROJECT_ID_PLACEHOLDER, projectIdOf, smnEndpointOf } from '../../lib/huawei-cloud';
+import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 import {
 	backoffDelayMs,
 	secondsHeaderToMs,
@@ -20,15 +20,40 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
-import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
+import { isNodeError } from '../shared/validation';
 
 export const SUBSCRIPTION_NOT_FOUND = 'SMN.0013';
 export const ENDPOINT_ALREADY_EXISTS = 'SMN.0190';
 /** SMN's page size limit for list calls. */
 export const MAX_PAGE_SIZE = 100;
+/** SMN caps a message at 256 KB of UTF-8 (Publish, vendor notes 3.4): what is published and what is delivered. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
 
 export const TOPIC_URN = /^urn:smn:([a-z0-9-]+):([A-Za-z0-9-]+):([A-Za-z0-9_-]{1,255})$/;
 export const SUBSCRIPTION_URN = /^urn:smn:[a-z0-9-]+:[A-Za-z0-9-]+:[A-Za-z0-9_-]{1,255}:[0-9a-f]{32}$/;
+export const TOPIC_ID = /^[0-9a-f]{32}$/;
+
+export function regionOfTopic(topicUrn: string): string | undefined {
+	return TOPIC_URN.exec(topicUrn)?.[1];
+}
+
+/** Every protocol of SMN's AddSubscription; values are what the API expects. */
+export const PROTOCOLS = [
+	{ name: 'DingTalk Group Robot', value: 'dingding', endpoint: 'The group robot webhook URL (https)' },
+	{ name: 'DingTalk Personal Robot', value: 'dingTalkBot', endpoint: 'The DingTalk user ID to message' },
+	{ name: 'Email', value: 'email', endpoint: 'An email address' },
+	{ name: 'Feishu Group Robot', value: 'feishu', endpoint: 'The group robot webhook URL (https)' },
+	{ name: 'FunctionGraph (Function)', value: 'functionstage', endpoint: 'The function URN' },
+	{ name: 'FunctionGraph (Workflow)', value: 'functiongraph', endpoint: 'The workflow URN' },
+	{ name: 'HTTP', value: 'http', endpoint: 'A public http:// URL' },
+	{ name: 'HTTPS', value: 'https', endpoint: 'A public https:// URL' },
+	{ name: 'SMS', value: 'sms', endpoint: 'A phone number, e.g. +8613800000000' },
+	{ name: 'Voice Call', value: 'callnotify', endpoint: 'A phone number, e.g. +8613800000000' },
+	{ name: 'WeCom Group Robot', value: 'wechat', endpoint: 'The group robot webhook URL (https)' },
+	{ name: 'WeLink Group', value: 'welink', endpoint: 'The WeLink group number' },
+] as const;
+
+export type Protocol = (typeof PROTOCOLS)[number]['value'];
 
 const HINTS: Record<string, string> = {
 	'APIG.0301':
@@ -83,7 +108,7 @@ export const huaweiSmnApi: VendorApi = {
 	baseUrl: (credentials: ICredentialDataDecryptedObject) => smnEndpointOf(credentials),
 	tokenField: SESSION_TOKEN_FIELD,
 	tokenExpiresAtField: SESSION_EXPIRES_AT_FIELD,
-	canRefreshToken: (credentials) => (credentials.authType ?? 'password') === 'password',
+	canRefreshToken: (credentials) => authTypeOf(credentials) === 'password',
 	readError: readSmnError,
 	isTokenExpired: isTokenProblem,
 	rateLimitDelayMs: (error, response, attempt) =>
@@ -106,7 +131,7 @@ export const paths = {
 /** Token and access-key credentials cannot discover the project, so it must be typed in. */
 async function requireProject(context: RequestContext, itemIndex?: number): Promise<void> {
 	const credentials = await context.getCredentials('huaweiCloudApi');
-	if ((credentials.authType ?? 'password') !== 'password' && projectIdOf(credentials) === '') {
+	if (authTypeOf(credentials) !== 'password' && projectIdOf(credentials) === '') {
 		throw new NodeOperationError(context.getNode(), 'The Huawei Cloud credential has no Project ID', {
 			description:
 				'Token and access-key authentication need the project ID of the region (My Credentials > API Credentials).',
@@ -259,7 +284,7 @@ export async function deleteSubscription(
 	} catch (error) {
 		const context = (error as { context?: IDataObject }).context;
 		if (context?.vendorCode === SUBSCRIPTION_NOT_FOUND) return false;
-		throw new NodeApiError(this.getNode(), error as JsonObject);
+		throw isNodeError(error) ? error : new NodeApiError(this.getNode(), error as JsonObject);
 	}
 }
 
@@ -315,4 +340,28 @@ export async function publishMessage(
 	itemIndex?: number,
 ): Promise<IDataObject> {
 	return await smnCall(this, { method: 'POST', path: paths.publish(topicUrn), body, itemIndex });
+}
+
+/** SMN waits 5 s for an answer, so the certificate and confirmation calls must be quicker. */
+const LINK_TIMEOUT_MS = 2_000;
+
+/**
+ * One GET of a URL that a callback names and the allow-list accepted (its signing certificate, its
+ * confirmation link). Redirects are not followed, and an HTTP error status is returned, not thrown.
+ */
+export async function getCallbackLink(
+	context: IWebhookFunctions,
+	url: string,
+	options: Pick<IHttpRequestOptions, 'encoding'> = {},
+): Promise<IN8nHttpFullResponse> {
+	return (await context.helpers.httpRequest({
+		method: 'GET',
+		url,
+		disableFollowRedirect: true,
+		json: false,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: LINK_TIMEOUT_MS,
+		...options,
+	})) as IN8nHttpFullResponse;
 }

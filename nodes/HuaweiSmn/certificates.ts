@@ -1,5 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { isCertificateCurrent, signatureDigestOf } from './verify';
+import type { IWebhookFunctions } from 'n8n-workflow';
+import { forLog } from '../shared/log';
+import { getCallbackLink } from './api';
+import { isCertificateCurrent, signatureDigestOf } from './crypto';
 
 /**
  * SMN's signing certificates, fetched from the URL a message names. The URL is chosen by whoever sends
@@ -214,3 +217,34 @@ export const smnCertificates = new CertificateStore({
 	maxCertificates: 32,
 	maxFailures: 256,
 });
+
+const MAX_CERTIFICATE_BYTES = 16 * 1024;
+
+/** One GET of a certificate URL (already canonical and allow-listed); never throws. */
+async function downloadCertificate(context: IWebhookFunctions, url: string): Promise<CertificateDownload> {
+	let outcome: CertificateDownload;
+	try {
+		const response = await getCallbackLink(context, url, { encoding: 'text' });
+		const pem = typeof response.body === 'string' ? response.body : '';
+		const status = response.statusCode;
+		if (status === 429 || status >= 500) outcome = { kind: 'unavailable', reason: `HTTP ${status}` };
+		else if (status !== 200) outcome = { kind: 'invalid', reason: `HTTP ${status}` };
+		else if (pem.length === 0 || pem.length > MAX_CERTIFICATE_BYTES) outcome = { kind: 'invalid', reason: `a body of ${pem.length} characters` };
+		else return { kind: 'pem', pem };
+	} catch (error) {
+		outcome = { kind: 'unavailable', reason: (error as Error)?.message ?? 'request failed' };
+	}
+	context.logger.warn(`SMN signing certificate ${forLog(url)} could not be loaded: ${forLog(outcome.reason)}`);
+	return outcome;
+}
+
+/** The certificate at a canonical, allow-listed URL, from the process-wide store or downloaded now. */
+export async function lookupCertificate(context: IWebhookFunctions, url: string): Promise<CertificateLookup> {
+	const lookup = await smnCertificates.lookup(url, (certificateUrl) => downloadCertificate(context, certificateUrl));
+	if (lookup.status === 'unavailable' && lookup.budgetExhausted && smnCertificates.shouldReportExhaustedBudget()) {
+		context.logger.warn(
+			`SMN Trigger: more than ${CERTIFICATE_FETCHES_PER_MINUTE} new signing certificate URLs within a minute; messages naming an uncached certificate are answered 503 until the minute is over`,
+		);
+	}
+	return lookup;
+}

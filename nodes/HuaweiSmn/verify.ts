@@ -1,64 +1,40 @@
-import { createHash, createVerify, X509Certificate } from 'node:crypto';
-import type { IDataObject } from 'n8n-workflow';
-import { smnHostFamily } from './regions';
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import { smnHostFamily } from '../../lib/huawei-cloud';
+import { isFresh } from '../shared/callbacks';
+import { rejected, UNAUTHORIZED, type CallbackRejection, type Verification } from '../shared/callback-flow';
+import { MAX_MESSAGE_BYTES, regionOfTopic } from './api';
+import { lookupCertificate, smnCertificates } from './certificates';
+import {
+	hasLineBreakInSingleLineField,
+	NOTIFICATION_TYPE,
+	verifiedStringToSign,
+	type SmnMessage,
+} from './crypto';
+import { configuredTopicUrn, readReplayWindowMs } from './params';
 
 /**
- * Checks for messages SMN POSTs to HTTP(S) subscribers. Everything here is pure and never throws:
- * the trigger rejects a message unless every check passes, and fetches nothing before the URL
- * checks have passed.
+ * Authenticates the messages SMN POSTs to HTTP(S) subscribers. The checks that need no network come
+ * first, and nothing is fetched before the URL checks have passed: the trigger rejects a message unless
+ * every check passes. The URL checks are pure and never throw.
  */
 
 export const CONFIRMATION_TYPES = ['SubscriptionConfirmation', 'HttpSubscriptionUserConfirm'];
-export const UNSUBSCRIBE_TYPES = ['UnsubscribeConfirmation', 'HttpSubscriptionUserUnsubscribe'];
-export const NOTIFICATION_TYPE = 'Notification';
+const UNSUBSCRIBE_TYPES = ['UnsubscribeConfirmation', 'HttpSubscriptionUserUnsubscribe'];
 
-export interface SmnMessage {
-	type: string;
-	signature: string;
-	signature_version: string;
-	signing_cert_url: string;
-	topic_urn: string;
-	message_id: string;
-	message: string;
-	timestamp: string;
-	subscribe_url?: string;
-	subject?: string;
-	unsubscribe_url?: string;
+/** An authentic message and the string to sign its signature covers (its canonical content). */
+export interface VerifiedMessage {
+	message: SmnMessage;
+	signedText: string;
 }
 
 const REQUIRED_FIELDS = ['type', 'signature', 'signature_version', 'signing_cert_url', 'topic_urn', 'message_id', 'message', 'timestamp'] as const;
-
-/**
- * Fields SMN never sends with a line break (section 5 of the vendor notes lists every field). Only
- * `message` is free text; `signature` is Base64, which some encoders wrap, and it is not signed. The
- * string to sign is `key\nvalue\n` with no escaping, so a line break in a signed field would let a
- * forger move text between fields and keep the signature valid: e.g. fold `subject` into `message_id`,
- * or cut `"pay 10\nmessage_id\nX"` down to `"pay 10"` by moving its tail into `message_id`.
- */
-export const SINGLE_LINE_FIELDS = [
-	'type',
-	'signature_version',
-	'signing_cert_url',
-	'topic_urn',
-	'message_id',
-	'timestamp',
-	'subscribe_url',
-	'subject',
-	'unsubscribe_url',
-] as const;
-
-/** Whether any field that SMN sends on one line holds a CR or LF (only `message` may). */
-export function hasLineBreakInSingleLineField(message: object): boolean {
-	const body = message as Record<string, unknown>;
-	return SINGLE_LINE_FIELDS.some((field) => typeof body[field] === 'string' && /[\r\n]/.test(body[field] as string));
-}
 
 /**
  * Checks the shape of a parsed body: undefined means it is not an SMN message (not an object, a missing
  * field, or a field that is not a string). Only the known top-level fields are read, so a body of any
  * depth or type costs nothing here.
  */
-export function toSmnMessage(parsed: unknown): SmnMessage | undefined {
+function toSmnMessage(parsed: unknown): SmnMessage | undefined {
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
 	const body = parsed as IDataObject;
 	if (!REQUIRED_FIELDS.every((field) => typeof body[field] === 'string')) return undefined;
@@ -74,26 +50,6 @@ export function toSmnMessage(parsed: unknown): SmnMessage | undefined {
 	return message as unknown as SmnMessage;
 }
 
-const NOTIFICATION_KEYS = ['message', 'message_id', 'subject', 'timestamp', 'topic_urn', 'type'] as const;
-const SUBSCRIPTION_KEYS = ['message', 'message_id', 'subscribe_url', 'timestamp', 'topic_urn', 'type'] as const;
-
-/**
- * The documented string to sign: `key\nvalue\n` for each signed key in a fixed order. `subject` is
- * left out when absent; whether SMN includes an empty subject is not documented, so the caller may
- * ask for both forms.
- */
-export function stringToSign(message: SmnMessage, includeEmptySubject = false): string {
-	const keys = message.type === NOTIFICATION_TYPE ? NOTIFICATION_KEYS : SUBSCRIPTION_KEYS;
-	return keys
-		.filter((key) => {
-			if (key !== 'subject') return true;
-			if (message.subject === undefined || message.subject === null) return false;
-			return message.subject !== '' || includeEmptySubject;
-		})
-		.map((key) => `${key}\n${String(message[key])}\n`)
-		.join('');
-}
-
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const CERTIFICATE_PATH = /^\/smn\/SMN[_-][A-Za-z0-9-]+[_-][0-9a-f]{32}\.pem$/;
 const CONSOLE_HOSTS = ['console.huaweicloud.com', 'console-intl.huaweicloud.com'];
@@ -103,7 +59,7 @@ const CONFIRM_PATHS = [
 	'/rest/v2/notifications/subscription/confirm',
 ];
 
-export interface TrustedOrigins {
+interface TrustedOrigins {
 	/** The region of the subscribed topic (from its URN). */
 	region: string;
 	/** The SMN endpoint configured in the credential, when it overrides the regional default. */
@@ -172,7 +128,7 @@ export function isTrustedCertificateUrl(value: string, origins: TrustedOrigins):
 	return isHuaweiHttps(url, smnHostFamily(origins.region)) || isConfiguredOrigin(url, origins.configuredEndpoint);
 }
 
-export function isTrustedSubscribeUrl(value: string, origins: TrustedOrigins, topicUrn: string): boolean {
+function isTrustedSubscribeUrl(value: string, origins: TrustedOrigins, topicUrn: string): boolean {
 	const url = parseUrl(value);
 	if (!url || !isPlain(url) || value.includes('#') || !CONFIRM_PATHS.includes(url.pathname)) return false;
 	const linkedTopic = url.searchParams.get('topic_urn');
@@ -183,126 +139,103 @@ export function isTrustedSubscribeUrl(value: string, origins: TrustedOrigins, to
 	);
 }
 
-/** DER of the OIDs sha*WithRSAEncryption, as they appear in a certificate's signatureAlgorithm. */
-const DIGEST_BY_ALGORITHM_OID: Record<string, string> = {
-	'2a864886f70d010105': 'RSA-SHA1',
-	'2a864886f70d01010b': 'RSA-SHA256',
-	'2a864886f70d01010c': 'RSA-SHA384',
-	'2a864886f70d01010d': 'RSA-SHA512',
-};
+/**
+ * SMN caps a message at 256 KB of UTF-8. The whole body adds the other fields and JSON escaping (`"` and
+ * line breaks double, control characters take six bytes), so it may exceed that; 1 MiB leaves room for
+ * any real delivery and refuses anything bigger before it is parsed.
+ */
+const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Reads the tag and length of the DER element at `offset`; returns where its content starts and ends. */
-function derElement(der: Buffer, offset: number): { tag: number; start: number; end: number } | undefined {
-	if (offset + 2 > der.length) return undefined;
-	const tag = der[offset];
-	let length = der[offset + 1];
-	let start = offset + 2;
-	if (length & 0x80) {
-		const bytes = length & 0x7f;
-		if (bytes === 0 || bytes > 4 || start + bytes > der.length) return undefined;
-		length = 0;
-		for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i];
-		start += bytes;
-	}
-	const end = start + length;
-	return end <= der.length ? { tag, start, end } : undefined;
-}
+type Rejection = { rejected: CallbackRejection };
+
+const NOT_SMN = rejected(400, 'Bad Request: not an SMN message');
+const TOO_LARGE = rejected(413, 'Payload Too Large');
 
 /**
- * The digest SMN signs with. Huawei's samples verify with the certificate's own signature algorithm
- * (Certificate = SEQUENCE { tbsCertificate, signatureAlgorithm, signature }), so that is read here.
+ * The body as an SMN message, or why not. n8n hands webhook() the raw bytes (`rawBody`) for every body it
+ * read, and a parsed body that may be null, an array, a string or a number; without `rawBody` (e.g.
+ * multipart) only that parsed body is there. The raw bytes are size-checked before they are parsed; the
+ * parsed body is never serialised again (that overflows the stack on deep nesting); only its known
+ * top-level fields are read. Never throws.
  */
-export function signatureDigestOf(certificate: X509Certificate): string | undefined {
-	const der = certificate.raw;
-	const outer = derElement(der, 0);
-	if (!outer || outer.tag !== 0x30) return undefined;
-	const tbs = derElement(der, outer.start);
-	if (!tbs) return undefined;
-	const algorithm = derElement(der, tbs.end);
-	if (!algorithm || algorithm.tag !== 0x30) return undefined;
-	const oid = derElement(der, algorithm.start);
-	if (!oid || oid.tag !== 0x06) return undefined;
-	return DIGEST_BY_ALGORITHM_OID[der.subarray(oid.start, oid.end).toString('hex')];
-}
-
-export function isCertificateCurrent(certificate: X509Certificate, now = Date.now()): boolean {
-	const from = Date.parse(certificate.validFrom);
-	const to = Date.parse(certificate.validTo);
-	return Number.isFinite(from) && Number.isFinite(to) && from <= now && now <= to;
-}
-
-export function hasSupportedVersion(message: SmnMessage): boolean {
-	return message.signature_version.toLowerCase() === 'v1';
-}
-
-/**
- * RSA PKCS#1 v1.5 over the string to sign, with the digest of the certificate's own algorithm. Returns
- * the string to sign that the signature covers (the canonical content of the message, which identifies
- * it for de-duplication), or undefined when it does not verify.
- */
-export function verifiedStringToSign(
-	message: SmnMessage,
-	certificate: X509Certificate,
-	digest = signatureDigestOf(certificate),
-): string | undefined {
+function readDelivery(context: IWebhookFunctions): { message: SmnMessage } | Rejection {
 	try {
-		if (!digest || !hasSupportedVersion(message) || hasLineBreakInSingleLineField(message)) return undefined;
-		const signature = Buffer.from(message.signature, 'base64');
-		if (signature.length === 0) return undefined;
-		const candidates = [stringToSign(message)];
-		if (message.type === NOTIFICATION_TYPE && message.subject === '') candidates.push(stringToSign(message, true));
-		return candidates.find((text) => createVerify(digest).update(text, 'utf8').verify(certificate.publicKey, signature));
+		const raw = (context.getRequestObject() as { rawBody?: unknown }).rawBody;
+		let body: unknown;
+		if ((Buffer.isBuffer(raw) || typeof raw === 'string') && raw.length > 0) {
+			const length = Buffer.isBuffer(raw) ? raw.length : Buffer.byteLength(raw.slice(0, MAX_BODY_BYTES + 1), 'utf8');
+			if (raw.length > MAX_BODY_BYTES || length > MAX_BODY_BYTES) return TOO_LARGE;
+			try {
+				body = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw) as unknown;
+			} catch {
+				return NOT_SMN;
+			}
+		} else {
+			body = context.getBodyData() as unknown;
+		}
+		const message = toSmnMessage(body);
+		if (!message) return NOT_SMN;
+		if (Buffer.byteLength(message.message, 'utf8') > MAX_MESSAGE_BYTES) return TOO_LARGE;
+		return { message };
 	} catch {
-		return undefined;
+		return NOT_SMN;
 	}
+}
+
+/** Every check that needs no network: header, single-line fields, topic and replay window. */
+function precheck(context: IWebhookFunctions, message: SmnMessage): Rejection | undefined {
+	const headerType = context.getHeaderData()['x-smn-message-type'];
+	if (typeof headerType === 'string' && headerType !== message.type) {
+		return rejected(400, 'Bad Request: X-SMN-MESSAGE-TYPE does not match the body');
+	}
+	// Before anything else is trusted: a line break would let text move between signed fields.
+	if (hasLineBreakInSingleLineField(message)) return UNAUTHORIZED;
+	if (message.topic_urn !== configuredTopicUrn(context)) return UNAUTHORIZED;
+	if (!isFresh(Date.parse(message.timestamp), readReplayWindowMs(context))) return UNAUTHORIZED;
+	return undefined;
+}
+
+async function trustedOriginsFor(context: IWebhookFunctions, region: string): Promise<TrustedOrigins> {
+	const credentials = await context.getCredentials('huaweiCloudApi');
+	const endpoint = String(credentials.smnEndpoint ?? '').trim();
+	return { region, ...(endpoint ? { configuredEndpoint: endpoint } : {}) };
+}
+
+/** Whether the message's certificate URL (and, for a confirmation, its subscribe_url) is allow-listed. */
+async function namesTrustedUrls(context: IWebhookFunctions, message: SmnMessage): Promise<boolean> {
+	const isConfirmation = CONFIRMATION_TYPES.includes(message.type);
+	const trusted = (origins: TrustedOrigins) =>
+		isTrustedCertificateUrl(message.signing_cert_url, origins) &&
+		(!isConfirmation || isTrustedSubscribeUrl(message.subscribe_url ?? '', origins, message.topic_urn));
+	// Huawei's own hosts are trusted without the credential; it is read (decrypted, in n8n) only when
+	// a URL could be on the endpoint it configures. Either way the same URLs pass.
+	const huaweiOnly: TrustedOrigins = { region: regionOfTopic(message.topic_urn) ?? '' };
+	return trusted(huaweiOnly) || trusted(await trustedOriginsFor(context, huaweiOnly.region));
 }
 
 /**
- * De-duplication keys of a verified message, prefixed with the workflow and node it reached (each
- * trigger keeps its own history): one for its signed content, the string to sign its signature covers,
- * so that one signed content runs at most once whatever is done to the unsigned fields; and one for its
- * message ID, as SMN advises. Hashed, so a key's size does not depend on the message.
+ * The single entry point: the authentic SMN message with the text its signature covers, or what to
+ * answer instead (400/413 for a body that is no SMN message, 401 for anything forged, stale or not for
+ * this trigger, 503 with Retry-After when the certificate cannot be checked now, so that SMN retries).
  */
-export function deliveryKeys(
-	scope: { workflowId: string; nodeId: string },
-	messageId: string,
-	signedText: string,
-): { content: string; id: string } {
-	const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest('base64url');
-	const prefix = JSON.stringify([scope.workflowId, scope.nodeId]);
-	return { content: `${prefix}:content:${digest(signedText)}`, id: `${prefix}:id:${digest(messageId)}` };
-}
+export async function verifyCallback(context: IWebhookFunctions): Promise<Verification<VerifiedMessage>> {
+	const delivery = readDelivery(context);
+	if ('rejected' in delivery) return delivery;
+	const { message } = delivery;
+	const rejection = precheck(context, message);
+	if (rejection) return rejection;
+	if (!(await namesTrustedUrls(context, message))) return UNAUTHORIZED;
 
-/**
- * Nesting beyond this is kept as text: n8n stores every item as JSON, and serialising a value nested
- * thousands deep overflows the stack. SMN messages are at most 256 KB, so the scan is cheap.
- */
-const MAX_MESSAGE_NESTING = 128;
-
-function nestingDepthExceeds(text: string, limit: number): boolean {
-	let depth = 0;
-	let inString = false;
-	for (let i = 0; i < text.length; i++) {
-		const character = text[i];
-		if (inString) {
-			if (character === '\\') i++;
-			else if (character === '"') inString = false;
-		} else if (character === '"') inString = true;
-		else if (character === '{' || character === '[') {
-			if (++depth > limit) return true;
-		} else if (character === '}' || character === ']') depth--;
+	// Trusted implies canonical: every spelling of one URL shares one cache entry and one download.
+	const certificateUrl = canonicalCertificateUrl(message.signing_cert_url) as string;
+	const lookup = await lookupCertificate(context, certificateUrl);
+	if (lookup.status === 'unavailable') {
+		// Budget spent, or Huawei's host failing: SMN retries a 5xx.
+		return rejected(503, 'Service Unavailable: the signing certificate cannot be checked now', { 'Retry-After': '60' });
 	}
-	return false;
-}
-
-/** Notification message text, parsed when it holds a JSON object or array (nested at most 128 deep). */
-export function parseMessageText(text: string): unknown {
-	const trimmed = text.trim();
-	if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return text;
-	if (nestingDepthExceeds(trimmed, MAX_MESSAGE_NESTING)) return text;
-	try {
-		return JSON.parse(trimmed) as unknown;
-	} catch {
-		return text;
-	}
+	if (lookup.status === 'invalid') return UNAUTHORIZED;
+	const signedText = verifiedStringToSign(message, lookup.entry.certificate, lookup.entry.digest);
+	if (signedText === undefined) return UNAUTHORIZED;
+	smnCertificates.markProven(certificateUrl);
+	return { verified: { message, signedText } };
 }

@@ -28,7 +28,7 @@ module.exports = [
 	},
 	{
 		name: 'SMN notification signature leaves the timestamp out',
-		file: 'nodes/HuaweiSmn/verify.ts',
+		file: 'nodes/HuaweiSmn/crypto.ts',
 		from: "const NOTIFICATION_KEYS = ['message', 'message_id', 'subject', 'timestamp', 'topic_urn', 'type'] as const;",
 		to: "const NOTIFICATION_KEYS = ['message', 'message_id', 'subject', 'topic_urn', 'type'] as const;",
 		tests: ['test/unit/smn/trigger'],
@@ -119,7 +119,7 @@ module.exports = [
 	},
 	{
 		name: 'SMN field-shift replay: line breaks allowed in single-line fields',
-		file: 'nodes/HuaweiSmn/verify.ts',
+		file: 'nodes/HuaweiSmn/crypto.ts',
 		from: "return SINGLE_LINE_FIELDS.some((field) => typeof body[field] === 'string' && /[\\r\\n]/.test(body[field] as string));",
 		to: 'return false;',
 		tests: ['test/unit/smn'],
@@ -140,16 +140,16 @@ module.exports = [
 	},
 	{
 		name: 'SMN de-duplication shared by every workflow',
-		file: 'nodes/HuaweiSmn/verify.ts',
+		file: 'nodes/HuaweiSmn/callback.ts',
 		from: 'const prefix = JSON.stringify([scope.workflowId, scope.nodeId]);',
 		to: "const prefix = '';",
 		tests: ['test/unit/smn'],
 	},
 	{
 		name: 'SMN delete forgets a subscription it failed to delete',
-		file: 'nodes/HuaweiSmn/HuaweiSmnTrigger.node.ts',
-		from: 'could not be deleted: ${forLog((error as Error)?.message)}`,\n\t\t\t\t\t);\n\t\t\t\t\treturn false;',
-		to: 'could not be deleted: ${forLog((error as Error)?.message)}`,\n\t\t\t\t\t);\n\t\t\t\t\tforgetSubscription(data);\n\t\t\t\t\treturn false;',
+		file: 'nodes/HuaweiSmn/lifecycle.ts',
+		from: 'could not be deleted: ${forLog((error as Error)?.message)}`,\n\t\t\t);\n\t\t\treturn false;',
+		to: 'could not be deleted: ${forLog((error as Error)?.message)}`,\n\t\t\t);\n\t\t\tforgetSubscription(data);\n\t\t\treturn false;',
 		tests: ['test/unit/smn/trigger', 'test/reliability/smn.reliability'],
 	},
 	{

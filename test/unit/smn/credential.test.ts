@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { HuaweiCloudApi } from '../../../credentials/HuaweiCloudApi.credentials';
-import { authorizationHeader, canonicalRequest } from '../../../nodes/HuaweiSmn/signer';
+import { authorizationHeader, canonicalRequest } from '../../../lib/huawei-signer';
 import { testCredential } from '../../harness/n8n';
 import { IAM, PROJECT, REGION, SMN, TOKEN, TOPIC, V2, signedIn, smnCrypto, smnNode, urnLocator } from './fixtures';
 
