@@ -1,4 +1,4 @@
-import { NodeApiError, type ICredentialDataDecryptedObject, type IDataObject, type JsonObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { feishuBaseUrl, usesUserToken } from '../../lib/feishu';
 import {
 	backoffDelayMs,
@@ -8,6 +8,7 @@ import {
 	type RequestContext,
 	type VendorApi,
 } from '../shared/transport';
+import { asNodeError } from '../shared/validation';
 import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 
 /** Codes with which Feishu reports an expired or revoked token (HTTP 200 or 400, never 401); the official Go SDK refreshes on these. */
@@ -83,10 +84,7 @@ export async function subscribeFile(this: RequestContext, file: WatchedFile, ite
 	});
 }
 
-/**
- * 1069605 is an answer ("not subscribed"), not a failure. Any other error is rethrown through NodeApiError,
- * whose constructor hands back the transport's NodeApiError unchanged.
- */
+/** 1069605 is an answer ("not subscribed"), not a failure; any other error travels on as it is. */
 const isNotSubscribed = (error: unknown) =>
 	(error as { context?: IDataObject }).context?.vendorCode === NOT_SUBSCRIBED_CODE;
 
@@ -104,7 +102,7 @@ export async function isFileSubscribed(this: RequestContext, file: WatchedFile, 
 		return (data.is_subscribe ?? data.is_subseribe) === true;
 	} catch (error) {
 		if (isNotSubscribed(error)) return false;
-		throw new NodeApiError(this.getNode(), error as JsonObject);
+		throw asNodeError(this, error);
 	}
 }
 
@@ -121,6 +119,6 @@ export async function unsubscribeFile(this: RequestContext, file: WatchedFile, i
 		return true;
 	} catch (error) {
 		if (isNotSubscribed(error)) return false;
-		throw new NodeApiError(this.getNode(), error as JsonObject);
+		throw asNodeError(this, error);
 	}
 }

@@ -20,7 +20,7 @@ import {
 	type VendorError,
 	type VendorResponse,
 } from '../shared/transport';
-import { isNodeError } from '../shared/validation';
+import { asNodeError } from '../shared/validation';
 
 export const SUBSCRIPTION_NOT_FOUND = 'SMN.0013';
 export const ENDPOINT_ALREADY_EXISTS = 'SMN.0190';
@@ -284,7 +284,7 @@ export async function deleteSubscription(
 	} catch (error) {
 		const context = (error as { context?: IDataObject }).context;
 		if (context?.vendorCode === SUBSCRIPTION_NOT_FOUND) return false;
-		throw isNodeError(error) ? error : new NodeApiError(this.getNode(), error as JsonObject);
+		throw asNodeError(this, error);
 	}
 }
 

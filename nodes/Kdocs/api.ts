@@ -1,4 +1,4 @@
-import { NodeApiError, type IDataObject, type JsonObject, type NodeOperationError } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { canRenewKdocsToken, kdocsBaseUrl } from '../../lib/kdocs';
 import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session';
 import {
@@ -10,7 +10,7 @@ import {
 	type RequestContext,
 	type VendorApi,
 } from '../shared/transport';
-import { isNodeError } from '../shared/validation';
+import { asNodeError } from '../shared/validation';
 
 export const TOO_MANY_WEBHOOKS = '30016';
 export const MAX_WEBHOOKS_PER_DOCUMENT = 10;
@@ -92,14 +92,6 @@ export function deleteWebhookPath(fileToken: string, webhookId: string): string 
 /** Percent-encodes what a URL may not carry literally (spaces, non-ASCII), as Kdocs asks for callback_url. */
 export function encodeCallbackUrl(url: string): string {
 	return new URL(url).toString();
-}
-
-/**
- * A failed call already arrives as a node error carrying Kdocs' code and advice, and travels on as it
- * is; anything else (e.g. the credential could not be read) is wrapped once.
- */
-function asNodeError(context: RequestContext, error: unknown): NodeApiError | NodeOperationError {
-	return isNodeError(error) ? error : new NodeApiError(context.getNode(), error as JsonObject);
 }
 
 export interface KdocsWebhook extends IDataObject {

@@ -13,6 +13,7 @@ import {
 	type IWebhookFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
+import { asNodeError } from './validation';
 
 export type RequestContext =
 	| IExecuteFunctions
@@ -253,9 +254,7 @@ export async function vendorRequestWithResponse(
 				continue;
 			}
 			if (!code || !CONNECTION_FAILURE_CODES.has(code)) {
-				// NodeApiError's constructor hands an existing NodeApiError back unchanged, without the item index.
-				if (error instanceof NodeApiError) throw error;
-				throw new NodeApiError(this.getNode(), error as JsonObject, { itemIndex: request.itemIndex });
+				throw asNodeError(this, error, request.itemIndex);
 			}
 			// A fresh error: NodeApiError's constructor hands back an existing NodeApiError unchanged.
 			throw new NodeApiError(this.getNode(), { networkErrorCode: code ?? 'unknown', reason: (error as Error).message }, {

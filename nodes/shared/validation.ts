@@ -4,6 +4,8 @@ import {
 	type IExecuteFunctions,
 	type IHookFunctions,
 	type ILoadOptionsFunctions,
+	type INode,
+	type JsonObject,
 } from 'n8n-workflow';
 
 type ParameterContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions;
@@ -26,6 +28,18 @@ export function readParameter(
 
 export function isNodeError(error: unknown): error is NodeApiError | NodeOperationError {
 	return error instanceof NodeApiError || error instanceof NodeOperationError;
+}
+
+/**
+ * A node error travels on as it is, with the vendor's code and advice (NodeApiError's constructor would
+ * hand it back unchanged anyway); anything else, e.g. a credential that could not be read, is wrapped once.
+ */
+export function asNodeError(
+	context: { getNode(): INode },
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
+	return isNodeError(error) ? error : new NodeApiError(context.getNode(), error as JsonObject, { itemIndex });
 }
 
 export function invalidParameter(
