@@ -384,6 +384,7 @@ export class NodeHarness {
 			(error) => run.errors.push(error),
 		);
 		const response = await this.options.nodeType.trigger!.call(context);
+		if (!response) throw new Error('trigger() returned no response');
 		return { ...run, response };
 	}
 
