@@ -1,15 +1,62 @@
-'use strict';
 /**
  * The common part of every vendor emulator: an HTTP server on 127.0.0.1 that logs each request,
  * parses JSON bodies (keeping the raw bytes), and exposes control endpoints under /_emulator/.
  * Each vendor module supplies `handle(ctx)`; it answers through ctx.reply().
  */
-const http = require('node:http');
-const { URL } = require('node:url');
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { URL } from 'node:url';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-function isLoopbackUrl(url) {
+/** What a vendor module gets for each request it answers. */
+export interface RequestContext {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	headers: IncomingHttpHeaders;
+	rawBody: Buffer;
+	/** The body parsed as JSON; undefined when it is empty or not JSON. The vendor module checks its shape. */
+	json: unknown;
+	baseUrl: string;
+	/** Drops the connection without an answer, as a timed-out or crashed vendor would. */
+	drop(): void;
+	reply(statusCode: number, body: unknown, headers?: Record<string, string>): void;
+}
+
+export interface Vendor {
+	name: string;
+	/** Set by startEmulator() once the server listens. */
+	baseUrl?: string;
+	handle(ctx: RequestContext): unknown;
+}
+
+/** One API call as the emulator received it (GET /_emulator/requests). */
+export interface RecordedRequest {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	headers: IncomingHttpHeaders;
+	body: unknown;
+	at: number;
+}
+
+export interface RunningEmulator<V extends Vendor = Vendor> {
+	url: string;
+	port: number;
+	vendor: V;
+	requests: RecordedRequest[];
+	close(): Promise<void>;
+}
+
+export interface Delivery {
+	statusCode: number;
+	headers?: http.IncomingHttpHeaders;
+	body: string;
+	error?: string;
+}
+
+export function isLoopbackUrl(url: string): boolean {
 	try {
 		return LOOPBACK_HOSTS.has(new URL(url).hostname);
 	} catch {
@@ -21,7 +68,10 @@ function isLoopbackUrl(url) {
  * Sends an HTTP request from the emulator to a subscriber (a callback URL). Only loopback targets are
  * allowed: the emulator must never send traffic off this machine.
  */
-function deliver(url, { method = 'POST', headers = {}, body = '' } = {}) {
+export function deliver(
+	url: string,
+	{ method = 'POST', headers = {}, body = '' }: { method?: string; headers?: Record<string, string>; body?: Buffer | string | object } = {},
+): Promise<Delivery> {
 	if (!isLoopbackUrl(url)) return Promise.resolve({ statusCode: 0, body: '', error: `refused non-loopback target ${url}` });
 	return new Promise((resolve) => {
 		const payload = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
@@ -29,10 +79,10 @@ function deliver(url, { method = 'POST', headers = {}, body = '' } = {}) {
 			url,
 			{ method, headers: { 'content-length': payload.length, ...headers }, timeout: 10_000 },
 			(response) => {
-				const chunks = [];
-				response.on('data', (chunk) => chunks.push(chunk));
+				const chunks: Buffer[] = [];
+				response.on('data', (chunk: Buffer) => chunks.push(chunk));
 				response.on('end', () =>
-					resolve({ statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+					resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
 				);
 			},
 		);
@@ -42,15 +92,15 @@ function deliver(url, { method = 'POST', headers = {}, body = '' } = {}) {
 	});
 }
 
-function startEmulator(vendor, { port = 0, host = '127.0.0.1' } = {}) {
-	const requests = [];
+export function startEmulator<V extends Vendor>(vendor: V, { port = 0, host = '127.0.0.1' } = {}): Promise<RunningEmulator<V>> {
+	const requests: RecordedRequest[] = [];
 	const server = http.createServer((req, res) => {
-		const chunks = [];
-		req.on('data', (chunk) => chunks.push(chunk));
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', async () => {
 			const rawBody = Buffer.concat(chunks);
-			const url = new URL(req.url, `http://${req.headers.host || host}`);
-			let json;
+			const url = new URL(req.url ?? '/', `http://${req.headers.host || host}`);
+			let json: unknown;
 			if (rawBody.length > 0) {
 				try {
 					json = JSON.parse(rawBody.toString('utf8'));
@@ -58,15 +108,14 @@ function startEmulator(vendor, { port = 0, host = '127.0.0.1' } = {}) {
 					json = undefined;
 				}
 			}
-			const ctx = {
-				method: req.method,
+			const ctx: RequestContext = {
+				method: req.method ?? 'GET',
 				path: url.pathname,
 				query: Object.fromEntries(url.searchParams),
 				headers: req.headers,
 				rawBody,
 				json,
-				baseUrl: `http://${host}:${server.address().port}`,
-				/** Drops the connection without an answer, as a timed-out or crashed vendor would. */
+				baseUrl: `http://${host}:${(server.address() as AddressInfo).port}`,
 				drop() {
 					req.socket.destroy();
 				},
@@ -88,7 +137,7 @@ function startEmulator(vendor, { port = 0, host = '127.0.0.1' } = {}) {
 			}
 			if (!url.pathname.startsWith('/_emulator/')) {
 				requests.push({
-					method: req.method,
+					method: ctx.method,
 					path: url.pathname,
 					query: ctx.query,
 					headers: req.headers,
@@ -99,33 +148,50 @@ function startEmulator(vendor, { port = 0, host = '127.0.0.1' } = {}) {
 			try {
 				await vendor.handle(ctx);
 			} catch (error) {
-				ctx.reply(500, { emulatorError: String(error && error.stack ? error.stack : error) });
+				ctx.reply(500, { emulatorError: String(error instanceof Error && error.stack ? error.stack : error) });
 			}
 		});
 	});
 	return new Promise((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(port, host, () => {
-			const url = `http://${host}:${server.address().port}`;
+			const { port: listening } = server.address() as AddressInfo;
+			const url = `http://${host}:${listening}`;
 			vendor.baseUrl = url;
 			resolve({
 				url,
-				port: server.address().port,
+				port: listening,
 				vendor,
 				requests,
-				close: () => new Promise((done) => server.close(() => done())),
+				close: () => new Promise<void>((done) => server.close(() => done())),
 			});
 		});
 	});
 }
 
 /**
- * Applies the first injected fault that matches the request: { method?, pathIncludes?, times } plus
- * status (+ body, headers) to answer with, drop to cut the connection unanswered, or dropAfter to let
- * the vendor act and then cut the connection instead of answering. Returns true when the request has
- * been dealt with.
+ * A fault injected through a vendor's /_emulator/<vendor>/faults: it matches { method?, pathIncludes? }
+ * `times` more times, then answers status (+ body, headers), cuts the connection unanswered (drop), or
+ * lets the vendor act and then cuts the connection instead of answering (dropAfter).
  */
-function injectFault(faults, ctx, defaultBody) {
+export interface Fault {
+	method?: string;
+	pathIncludes?: string;
+	times: number;
+	status: number;
+	body?: unknown;
+	headers?: Record<string, string>;
+	drop?: boolean;
+	dropAfter?: boolean;
+}
+
+/** The fault a POST to /_emulator/<vendor>/faults describes; it fires once unless it says `times`. */
+export function faultFrom(ctx: RequestContext): Fault {
+	return { times: 1, ...(ctx.json as Partial<Fault>) } as Fault;
+}
+
+/** Applies the first injected fault that matches the request. Returns true when the request has been dealt with. */
+export function injectFault(faults: Fault[], ctx: RequestContext, defaultBody: (fault: Fault) => unknown): boolean {
 	const fault = faults.find((f) => (!f.method || f.method === ctx.method) && ctx.path.includes(f.pathIncludes || '') && f.times > 0);
 	if (!fault) return false;
 	fault.times -= 1;
@@ -142,10 +208,10 @@ function injectFault(faults, ctx, defaultBody) {
 }
 
 /** Matches a path against a pattern such as /api/:file/webhook/:id and returns the parameters. */
-function matchPath(pattern, path) {
-	const names = [];
+export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+	const names: string[] = [];
 	const regex = new RegExp(
-		`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\?:([A-Za-z_]+)/g, (_, name) => {
+		`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\?:([A-Za-z_]+)/g, (_, name: string) => {
 			names.push(name);
 			return '([^/]+)';
 		})}$`,
@@ -154,5 +220,3 @@ function matchPath(pattern, path) {
 	if (!match) return undefined;
 	return Object.fromEntries(names.map((name, index) => [name, decodeURIComponent(match[index + 1])]));
 }
-
-module.exports = { startEmulator, deliver, matchPath, isLoopbackUrl, injectFault };
