@@ -85,7 +85,8 @@ interface PushAttempt {
 interface PushDelivery {
 	id: string;
 	kind: 'check_url' | 'event';
-	url: string;
+	/** Undefined when none was given and none is saved in the console. */
+	url: string | undefined;
 	payload: object;
 	tamper?: Tamper;
 	retry: boolean;
@@ -235,7 +236,8 @@ export function createDingTalkEmulator({
 	async function attempt(delivery: PushDelivery): Promise<PushDelivery> {
 		const { query, body } = envelope(delivery.payload, { tamper: delivery.tamper });
 		const started = Date.now();
-		const result = await deliver(`${delivery.url}${delivery.url.includes('?') ? '&' : '?'}${query}`, {
+		const url = delivery.url as string;
+		const result = await deliver(`${url}${url.includes('?') ? '&' : '?'}${query}`, {
 			headers: { 'content-type': 'application/json', 'user-agent': 'DingTalk-HttpPush/emulator' },
 			body,
 		});
@@ -263,7 +265,7 @@ export function createDingTalkEmulator({
 		payload: object,
 		{ url = state.callbackUrl, tamper, retry = true }: { url?: string; tamper?: Tamper; retry?: boolean } = {},
 	): Promise<PushDelivery> {
-		const delivery: PushDelivery = { id: `d${state.deliveries.length + 1}`, kind, url: url ?? '', payload, tamper, retry, attempts: [], accepted: false };
+		const delivery: PushDelivery = { id: `d${state.deliveries.length + 1}`, kind, url, payload, tamper, retry, attempts: [], accepted: false };
 		state.deliveries.push(delivery);
 		return attempt(delivery);
 	}

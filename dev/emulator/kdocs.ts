@@ -203,7 +203,7 @@ export function createKdocsEmulator({
 			const created = [];
 			for (let i = 0; i < (body.count || 1); i++) {
 				const id = `seed-${crypto.randomBytes(4).toString('hex')}`;
-				state.webhooks.set(id, { webhook_id: id, file_token: String(body.file_token), sheet_id: Number(body.sheet_id || 1), type: 'dbt.record.create', callback_url: String(body.callback_url || `https://other.example.com/hook/${i}`), created_at: Date.now() });
+				state.webhooks.set(id, { webhook_id: id, file_token: body.file_token as string, sheet_id: Number(body.sheet_id || 1), type: 'dbt.record.create', callback_url: (body.callback_url || `https://other.example.com/hook/${i}`) as string, created_at: Date.now() });
 				created.push(id);
 			}
 			return ctx.reply(200, { created });

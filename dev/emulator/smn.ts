@@ -276,9 +276,9 @@ export function createSmnEmulator({
 	async function send(subscription: Subscription, body: SmnMessage, rawOverride?: string): Promise<SmnDelivery> {
 		const headers: Record<string, string> = {
 			'content-type': 'application/json',
-			'x-smn-message-type': String(body.type),
-			'x-smn-message-id': String(body.message_id),
-			'x-smn-topic-urn': String(body.topic_urn),
+			'x-smn-message-type': body.type as string,
+			'x-smn-message-id': body.message_id as string,
+			'x-smn-topic-urn': body.topic_urn as string,
 			'x-smn-subscription-urn': subscription.subscription_urn,
 			...(subscription.status === 1 && subscription.extension && subscription.extension.header ? subscription.extension.header : {}),
 		};
@@ -337,7 +337,7 @@ export function createSmnEmulator({
 			subscription_urn: `${topic.topic_urn}:${hex(16)}`,
 			owner: projectId,
 			endpoint: body.endpoint as string,
-			remark: String(body.remark || ''),
+			remark: (body.remark || '') as string,
 			status: NEEDS_CONFIRMATION.has(body.protocol) ? 0 : 2,
 			...(body.extension ? { extension: body.extension } : {}),
 			created_at: Date.now(),
@@ -416,7 +416,7 @@ export function createSmnEmulator({
 			});
 		}
 		if (ctx.path === '/_emulator/smn/topics' && ctx.method === 'POST') {
-			return ctx.reply(200, addTopic(String(body.name), body.display_name));
+			return ctx.reply(200, addTopic(body.name as string, body.display_name));
 		}
 		if (ctx.path === '/_emulator/smn/fire' && ctx.method === 'POST') {
 			// Sends one message to a subscription's endpoint. Options model attacks:
