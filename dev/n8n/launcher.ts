@@ -65,7 +65,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  */
 export const ACTIVATION_FAULT_TIMES = 1000;
 
-/** Builds and packs the pack once per test run (run-all.js passes the tarball on). */
+/** Builds and packs the pack once per test run (test/run-all.ts passes the tarball on). */
 export function packedTarball(): string {
 	if (process.env.E2E_PACKED_TARBALL && fs.existsSync(process.env.E2E_PACKED_TARBALL)) return process.env.E2E_PACKED_TARBALL;
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
