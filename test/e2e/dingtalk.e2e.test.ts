@@ -3,14 +3,13 @@
  * the DingTalk emulator (which serves both the v1.0 and the old API), workflows created and activated
  * through n8n's public API, and HTTP pushes sent by the emulator to the trigger's production URL.
  */
+import { dingTalkEmulatorCredential } from '../../dev/emulator/credentials';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startN8n, actionWorkflow, postJson, sleep, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createDingTalkEmulator, sign, encrypt } = require('../../dev/emulator/dingtalk');
-
-import { dingTalkEmulatorCredential } from '../../dev/emulator/credentials';
 
 // A module of its own, so that its helpers do not clash with the other E2E files' script-scope names.
 export {};

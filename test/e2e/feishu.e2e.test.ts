@@ -2,14 +2,13 @@
  * The Feishu slice in a real n8n: the pack installed as a community package, the credential pointing at
  * the Feishu emulator, workflows created and activated through n8n's public API.
  */
+import { feishuEmulatorCredential } from '../../dev/emulator/credentials';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startN8n, postJson, runWebhookNode, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createFeishuEmulator, encryptPayload, signPayload } = require('../../dev/emulator/feishu');
-
-import { feishuEmulatorCredential } from '../../dev/emulator/credentials';
 
 jest.setTimeout(180_000);
 

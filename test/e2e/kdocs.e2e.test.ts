@@ -2,14 +2,13 @@
  * The Kdocs slice in a real n8n: the pack installed as a community package, credentials pointing at
  * the Kdocs emulator, workflows created and activated through n8n's public API.
  */
+import { kdocsEmulatorCredential } from '../../dev/emulator/credentials';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startN8n, actionWorkflow, postJson, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createKdocsEmulator } = require('../../dev/emulator/kdocs');
-
-import { kdocsEmulatorCredential } from '../../dev/emulator/credentials';
 
 jest.setTimeout(180_000);
 
