@@ -15,7 +15,7 @@ import { NodeHarness, type WebhookRequest } from '../harness/n8n';
 import { strayRequests } from './setup';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSmnEmulator } = require('../emulator/smn');
+const { createSmnEmulator } = require('../../dev/emulator/smn');
 
 type Message = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import { NodeHarness, type HarnessOptions } from '../../harness/n8n';
 
 // The emulator's DingTalk crypto, written from the vendor document independently of the node's code.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const emulatorCrypto = require('../../emulator/dingtalk') as {
+const emulatorCrypto = require('../../../dev/emulator/dingtalk') as {
 	sign: (token: string, timestamp: string, nonce: string, encrypt: string) => string;
 	encrypt: (aesKey: string, text: string, ownerKey: string) => string;
 	decrypt: (aesKey: string, encrypted: string) => { text: string; ownerKey: string };

@@ -64,7 +64,7 @@ export const byToken = (value: string): INodeParameterResourceLocator => ({ __rl
 
 // The emulator's Feishu crypto, written from the vendor document independently of the node's code.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const emulatorCrypto = require('../../emulator/feishu') as {
+const emulatorCrypto = require('../../../dev/emulator/feishu') as {
 	encryptPayload: (encryptKey: string, text: string) => string;
 	signPayload: (timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer | string) => string;
 };

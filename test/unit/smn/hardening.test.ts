@@ -3,7 +3,7 @@
  * unescaped string to sign, bodies of every odd shape and size, certificate URLs that smuggle line
  * breaks or respell the real one, failures and concurrency around certificate downloads, and
  * de-duplication that must be per workflow and node. Messages are signed with the emulator's signer
- * (test/emulator/smn-crypto.js), not the node's code.
+ * (dev/emulator/smn-crypto.ts), not the node's code.
  */
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
