@@ -6,7 +6,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
-import { NodeHarness, type WebhookRequest } from '../harness/n8n';
+import { NodeHarness, type WebhookRequest } from '../harness/node-harness';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
 import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 import { retryPolicy } from '../../nodes/shared/transport';
-import { type WebhookRequest } from '../harness/n8n';
+import { type WebhookRequest } from '../harness/node-harness';
 import { driveEvent, feishuNode, feishuTrigger, watching } from '../unit/feishu/fixtures';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';

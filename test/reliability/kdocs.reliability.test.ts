@@ -5,7 +5,7 @@
 import { KdocsApi } from '../../credentials/KdocsApi.credentials';
 import { KdocsTrigger } from '../../nodes/Kdocs/KdocsTrigger.node';
 import { MAX_EVENTS_PER_CALLBACK } from '../../nodes/Kdocs/verify';
-import { NodeHarness, type HarnessOptions, type WebhookRequest } from '../harness/n8n';
+import { NodeHarness, type HarnessOptions, type WebhookRequest } from '../harness/node-harness';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
 import { webhookReceiver } from './receiver';

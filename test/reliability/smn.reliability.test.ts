@@ -7,7 +7,7 @@
  */
 import { HuaweiCloudApi } from '../../credentials/HuaweiCloudApi.credentials';
 import { HuaweiSmnTrigger } from '../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
-import { NodeHarness, WEBHOOK_BASE_URL, NODE_WEBHOOK_ID, type WebhookRequest } from '../harness/n8n';
+import { NodeHarness, WEBHOOK_BASE_URL, NODE_WEBHOOK_ID, type WebhookRequest } from '../harness/node-harness';
 import { playCorpus } from './corpus';
 import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
 import { strayRequests } from './setup';

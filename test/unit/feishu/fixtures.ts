@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameterResourc
 import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
 import { Feishu } from '../../../nodes/Feishu/Feishu.node';
 import { FeishuTrigger } from '../../../nodes/Feishu/FeishuTrigger.node';
-import { NodeHarness, type HarnessOptions } from '../../harness/n8n';
+import { NodeHarness, type HarnessOptions } from '../../harness/node-harness';
 
 export const BASE = 'https://open.feishu.cn';
 export const APP_ID = 'cli_test_app';

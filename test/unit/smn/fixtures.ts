@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import { HuaweiCloudApi } from '../../../credentials/HuaweiCloudApi.credentials';
 import { HuaweiSmn } from '../../../nodes/HuaweiSmn/HuaweiSmn.node';
 import { HuaweiSmnTrigger } from '../../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
-import { NodeHarness } from '../../harness/n8n';
+import { NodeHarness } from '../../harness/node-harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const smnCrypto = require('../../../dev/emulator/smn-crypto') as {

@@ -14,7 +14,7 @@ import { deliveryKeys, parseMessageText } from '../../../nodes/HuaweiSmn/callbac
 import { SINGLE_LINE_FIELDS } from '../../../nodes/HuaweiSmn/crypto';
 import { canonicalCertificateUrl, isTrustedCertificateUrl } from '../../../nodes/HuaweiSmn/verify';
 import { forLog } from '../../../nodes/shared/log';
-import type { WebhookRequest } from '../../harness/n8n';
+import type { WebhookRequest } from '../../harness/node-harness';
 import { REGION, SMN, TOPIC, certificateName, smnCrypto, smnTimestamp, smnTrigger, signedIn, urnLocator } from './fixtures';
 
 type Certificate = ReturnType<typeof smnCrypto.createSelfSignedCertificate>;
