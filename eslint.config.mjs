@@ -10,10 +10,12 @@ import tseslint from 'typescript-eslint';
 
 const communityNodesRecommended = n8nCommunityNodesPlugin.configs.recommended;
 
+const SHIPPED_CODE = ['lib/**/*.ts', 'credentials/**/*.ts', 'nodes/**/*.ts'];
+
 export default tseslint.config(
 	globalIgnores(['dist', 'node_modules', 'test', 'coverage', '**/*.js', '**/*.mjs']),
 	{
-		files: ['**/*.ts'],
+		files: SHIPPED_CODE,
 		extends: [
 			eslint.configs.recommended,
 			tseslint.configs.recommended,
@@ -23,6 +25,12 @@ export default tseslint.config(
 			'prefer-spread': 'off',
 			'no-console': 'error',
 		},
+	},
+	// The tooling builders and contributors run (emulators, demo, n8n launcher, bench) is Node code that
+	// never ships: the generic rules apply, n8n's Cloud rules (no process, timers or node: modules) do not.
+	{
+		files: ['dev/**/*.ts'],
+		extends: [eslint.configs.recommended, tseslint.configs.recommended],
 	},
 	{
 		plugins: { 'n8n-nodes-base': n8nNodesPlugin },

@@ -34,7 +34,7 @@ module.exports = {
 			testEnvironment: 'node',
 			testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
-			globalSetup: '<rootDir>/test/e2e/global-setup.js',
+			globalSetup: '<rootDir>/test/e2e/global-setup.ts',
 			maxWorkers: 1,
 		},
 		{
@@ -42,7 +42,7 @@ module.exports = {
 			testEnvironment: 'node',
 			testMatch: ['<rootDir>/test/e2e/**/*.queue.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
-			globalSetup: '<rootDir>/test/e2e/global-setup.js',
+			globalSetup: '<rootDir>/test/e2e/global-setup.ts',
 			maxWorkers: 1,
 		},
 	],

@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
+import { nodeArgsFor } from '../../dev/typescript';
 
 jest.setTimeout(180_000);
 
@@ -33,10 +34,11 @@ async function waitFor(condition: () => boolean, timeoutMs: number) {
 }
 
 test('killing the process that started n8n with SIGKILL ends n8n and its task runners', async () => {
-	const harness = path.join(__dirname, 'n8n.js');
+	const harness = path.join(__dirname, '..', '..', 'dev', 'n8n', 'launcher.ts');
 	const starter = spawn(
 		process.execPath,
 		[
+			...nodeArgsFor(harness),
 			'-e',
 			// The starter also ends when this test's process does (its stdin closes), so it cannot outlive jest.
 			`process.stdin.on('end', () => process.exit(1)).resume();

@@ -3,12 +3,13 @@
  * the DingTalk emulator (which serves both the v1.0 and the old API), workflows created and activated
  * through n8n's public API, and HTTP pushes sent by the emulator to the trigger's production URL.
  */
+import { dingTalkEmulatorCredential } from '../../dev/emulator/credentials';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, actionWorkflow, postJson, sleep, ACTIVATION_FAULT_TIMES } = require('./n8n');
+const { startN8n, actionWorkflow, postJson, sleep, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator/server');
+const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createDingTalkEmulator, sign, encrypt } = require('../emulator/dingtalk');
+const { createDingTalkEmulator, sign, encrypt } = require('../../dev/emulator/dingtalk');
 
 // A module of its own, so that its helpers do not clash with the other E2E files' script-scope names.
 export {};
@@ -33,17 +34,7 @@ const emulatorRequests = async () => (await fetch(`${emulator.url}/_emulator/req
 const clearRequests = () => fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
 
 function credentialData() {
-	return {
-		baseUrl: 'custom',
-		customBaseUrl: emulator.url,
-		legacyBaseUrl: emulator.url,
-		authentication: 'appCredentials',
-		appKey: emulator.vendor.appKey,
-		appSecret: emulator.vendor.appSecret,
-		callbackToken: emulator.vendor.callbackToken,
-		aesSecretKey: emulator.vendor.aesKey,
-		corpId: emulator.vendor.corpId,
-	};
+	return dingTalkEmulatorCredential(emulator).data;
 }
 
 function triggerWorkflow(name: string, parameters: Json = {}) {

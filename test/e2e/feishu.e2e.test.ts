@@ -2,12 +2,13 @@
  * The Feishu slice in a real n8n: the pack installed as a community package, the credential pointing at
  * the Feishu emulator, workflows created and activated through n8n's public API.
  */
+import { feishuEmulatorCredential } from '../../dev/emulator/credentials';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, postJson, ACTIVATION_FAULT_TIMES } = require('./n8n');
+const { startN8n, postJson, runWebhookNode, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator/server');
+const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createFeishuEmulator, encryptPayload, signPayload } = require('../emulator/feishu');
+const { createFeishuEmulator, encryptPayload, signPayload } = require('../../dev/emulator/feishu');
 
 jest.setTimeout(180_000);
 
@@ -59,15 +60,7 @@ function subscribeWorkflow(webhookId: string) {
 	return {
 		name: `Feishu subscribe ${webhookId}`,
 		nodes: [
-			{
-				id: 'e2e-webhook',
-				name: 'Run',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId,
-				parameters: { httpMethod: 'POST', path: webhookId, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-			},
+			runWebhookNode(webhookId),
 			{
 				id: 'e2e-split',
 				name: 'Split',
@@ -110,15 +103,7 @@ async function subscribeFiles(webhookId: string, tokens: string[]) {
 beforeAll(async () => {
 	emulator = await startEmulator(createFeishuEmulator());
 	n8n = await startN8n();
-	const created = await n8n.createCredential('Feishu (emulator)', 'feishuApi', {
-		host: 'custom',
-		baseUrl: emulator.url,
-		authentication: 'tenantToken',
-		appId: emulator.vendor.appId,
-		appSecret: emulator.vendor.appSecret,
-		verificationToken: emulator.vendor.verificationToken,
-		encryptSecret: emulator.vendor.encryptKey,
-	});
+	const created = await n8n.createCredential('Feishu (emulator)', 'feishuApi', feishuEmulatorCredential(emulator).data);
 	credentialId = created.id;
 });
 
@@ -131,15 +116,7 @@ describe('Feishu credential in a real n8n', () => {
 	const testCredential = async (id: string, name: string, data: Json) =>
 		(await n8n.rest('POST', 'credentials/test', { credentials: { id, name, type: 'feishuApi', data } })).data;
 	// n8n saves what a credential test sends (with the fetched token), so it gets the complete data.
-	const emulatorApp = () => ({
-		host: 'custom',
-		baseUrl: emulator.url,
-		authentication: 'tenantToken',
-		appId: emulator.vendor.appId,
-		appSecret: emulator.vendor.appSecret,
-		verificationToken: emulator.vendor.verificationToken,
-		encryptSecret: emulator.vendor.encryptKey,
-	});
+	const emulatorApp = () => feishuEmulatorCredential(emulator).data;
 
 	it('passes the credential test for the app and fails it for a wrong App Secret', async () => {
 		expect(await testCredential(credentialId, 'Feishu (emulator)', emulatorApp())).toMatchObject({ status: 'OK' });

@@ -2,12 +2,13 @@
  * The Kdocs slice in a real n8n: the pack installed as a community package, credentials pointing at
  * the Kdocs emulator, workflows created and activated through n8n's public API.
  */
+import { kdocsEmulatorCredential } from '../../dev/emulator/credentials';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, actionWorkflow, postJson, ACTIVATION_FAULT_TIMES } = require('./n8n');
+const { startN8n, actionWorkflow, postJson, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator/server');
+const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createKdocsEmulator } = require('../emulator/kdocs');
+const { createKdocsEmulator } = require('../../dev/emulator/kdocs');
 
 jest.setTimeout(180_000);
 
@@ -66,10 +67,7 @@ function kdocsAction(webhookId: string, parameters: Json, credential = { id: cre
 beforeAll(async () => {
 	emulator = await startEmulator(createKdocsEmulator());
 	n8n = await startN8n();
-	const credential = await n8n.createCredential('Kdocs (emulator)', 'kdocsApi', {
-		baseUrl: emulator.url,
-		accessToken: emulator.vendor.accessToken,
-	});
+	const credential = await n8n.createCredential('Kdocs (emulator)', 'kdocsApi', kdocsEmulatorCredential(emulator).data);
 	credentialId = credential.id;
 });
 

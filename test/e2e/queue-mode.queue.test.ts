@@ -9,20 +9,18 @@
  * process remembers only what it received itself; deactivation leaves nothing at the emulator.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8nQueue, postJson, sleep } = require('./n8n');
+const { startN8nQueue, postJson, sleep } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator/server');
+const { startEmulator } = require('../../dev/emulator/server');
 
 jest.setTimeout(240_000);
 
 type Json = Record<string, any>;
 
-const DEMO_DIR = path.join(__dirname, '..', 'demo');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const demos: Json[] = ['dingtalk', 'feishu', 'kdocs', 'smn'].map((name) => require(path.join(DEMO_DIR, `${name}.js`)));
+const demos: Json[] = Object.values(require('../../dev/demo').DEMOS);
 
 /** The vendor's subscribe call for each demo, to count how often activation subscribed. */
 const SUBSCRIBE_CALLS: Record<string, (request: Json) => boolean> = {

@@ -5,12 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { smnEmulatorCredential } from '../../dev/emulator/credentials';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, actionWorkflow, postJson, sleep, ACTIVATION_FAULT_TIMES } = require('./n8n');
+const { startN8n, actionWorkflow, postJson, sleep, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator/server');
+const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSmnEmulator } = require('../emulator/smn');
+const { createSmnEmulator } = require('../../dev/emulator/smn');
 
 jest.setTimeout(180_000);
 
@@ -88,15 +89,7 @@ beforeAll(async () => {
 	emulator = await startEmulator(createSmnEmulator());
 	topicUrn = emulator.vendor.topicUrn('orders');
 	n8n = await startN8n();
-	const created = await n8n.createCredential('Huawei Cloud (emulator)', 'huaweiCloudApi', {
-		region: emulator.vendor.region,
-		authType: 'password',
-		userName: emulator.vendor.users[0].name,
-		password: emulator.vendor.users[0].password,
-		domainName: emulator.vendor.domainName,
-		smnEndpoint: emulator.url,
-		iamEndpoint: emulator.url,
-	});
+	const created = await n8n.createCredential('Huawei Cloud (emulator)', 'huaweiCloudApi', smnEmulatorCredential(emulator).data);
 	credential = { id: created.id, name: 'Huawei Cloud (emulator)' };
 });
 

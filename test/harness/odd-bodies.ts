@@ -5,7 +5,7 @@
  * reaches webhook(): n8n answers 422 itself; as text/plain it arrives as a string.)
  */
 import nock from 'nock';
-import type { WebhookRequest } from './n8n';
+import type { WebhookRequest } from './node-harness';
 
 const DEPTH = 100_000;
 

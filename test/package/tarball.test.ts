@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { packedTarball } = require('../e2e/n8n');
+const { packedTarball } = require('../../dev/n8n/launcher');
 
 jest.setTimeout(120_000);
 

@@ -1,4 +1,4 @@
-import type { NodeHarness, WebhookRequest } from '../harness/n8n';
+import type { NodeHarness, WebhookRequest } from '../harness/node-harness';
 import { printCorpus } from './report';
 
 export interface CorpusOptions {

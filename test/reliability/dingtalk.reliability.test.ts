@@ -6,16 +6,17 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
-import { NodeHarness, type WebhookRequest } from '../harness/n8n';
+import { NodeHarness, type WebhookRequest } from '../harness/node-harness';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
 import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
 import { strayRequests } from './setup';
+import { dingTalkEmulatorCredential } from '../../dev/emulator/credentials';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator/server');
+const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createDingTalkEmulator, sign, encrypt } = require('../emulator/dingtalk');
+const { createDingTalkEmulator, sign, encrypt } = require('../../dev/emulator/dingtalk');
 
 const ADMIN_UNION_ID = 'emuUnionAdmin4220';
 
@@ -25,17 +26,7 @@ const control = (route: string, body: object = {}) =>
 const subscriptions = async () => ((await (await fetch(`${emulator.url}/_emulator/dingtalk/state`)).json()) as { subscriptions: any[] }).subscriptions;
 
 function credentials() {
-	return {
-		baseUrl: 'custom',
-		customBaseUrl: emulator.url,
-		legacyBaseUrl: emulator.url,
-		authentication: 'appCredentials',
-		appKey: emulator.vendor.appKey,
-		appSecret: emulator.vendor.appSecret,
-		callbackToken: emulator.vendor.callbackToken,
-		aesSecretKey: emulator.vendor.aesKey,
-		corpId: emulator.vendor.corpId,
-	};
+	return dingTalkEmulatorCredential(emulator).data;
 }
 
 function trigger(staticData: object = {}) {

@@ -8,17 +8,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 import { retryPolicy } from '../../nodes/shared/transport';
-import { type WebhookRequest } from '../harness/n8n';
+import { type WebhookRequest } from '../harness/node-harness';
 import { driveEvent, feishuNode, feishuTrigger, watching } from '../unit/feishu/fixtures';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
 import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
 import { strayRequests } from './setup';
+import { feishuEmulatorCredential } from '../../dev/emulator/credentials';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator/server');
+const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createFeishuEmulator, encryptPayload, signPayload } = require('../emulator/feishu');
+const { createFeishuEmulator, encryptPayload, signPayload } = require('../../dev/emulator/feishu');
 
 type Json = Record<string, any>;
 
@@ -40,15 +41,7 @@ const controlOf = (emulator: any) => async (route: string, body: Json = {}): Pro
 const stateOf = async (emulator: any): Promise<Json> => (await fetch(`${emulator.url}/_emulator/feishu/state`)).json() as Promise<Json>;
 
 function credentialsFor(emulator: any): ICredentialDataDecryptedObject {
-	return {
-		host: 'custom',
-		baseUrl: emulator.url,
-		authentication: 'tenantToken',
-		appId: emulator.vendor.appId,
-		appSecret: emulator.vendor.appSecret,
-		verificationToken: emulator.vendor.verificationToken,
-		encryptSecret: emulator.vendor.encryptKey,
-	};
+	return feishuEmulatorCredential(emulator).data;
 }
 
 /** Real rate-limit windows need real waits; the reliability setup shortens them for the other tests. */

@@ -5,17 +5,18 @@
 import { KdocsApi } from '../../credentials/KdocsApi.credentials';
 import { KdocsTrigger } from '../../nodes/Kdocs/KdocsTrigger.node';
 import { MAX_EVENTS_PER_CALLBACK } from '../../nodes/Kdocs/verify';
-import { NodeHarness, type HarnessOptions, type WebhookRequest } from '../harness/n8n';
+import { NodeHarness, type HarnessOptions, type WebhookRequest } from '../harness/node-harness';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
 import { webhookReceiver } from './receiver';
 import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
 import { strayRequests } from './setup';
+import { kdocsEmulatorCredential } from '../../dev/emulator/credentials';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator/server');
+const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createKdocsEmulator } = require('../emulator/kdocs');
+const { createKdocsEmulator } = require('../../dev/emulator/kdocs');
 
 const FILE = 'wfoKKYzWR2jyxMHCFVuBxa42RSf8tpndOUeHQQzryfI';
 const parameters = {
@@ -33,7 +34,7 @@ function triggerOptions(staticData: object = {}): HarnessOptions {
 	return {
 		nodeType: new KdocsTrigger(),
 		credentialTypes: { kdocsApi: new KdocsApi() },
-		credentials: { kdocsApi: { baseUrl: emulator.url, accessToken: emulator.vendor.accessToken } },
+		credentials: { kdocsApi: kdocsEmulatorCredential(emulator).data },
 		parameters,
 		staticData: { 'node:Kdocs Trigger': staticData },
 	};

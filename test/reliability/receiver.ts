@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
-import type { NodeHarness, WebhookRequest } from '../harness/n8n';
+import type { NodeHarness, WebhookRequest } from '../harness/node-harness';
 
 /**
  * A stand-in for n8n's webhook server: parses each request the way n8n's body parser does (JSON for

@@ -11,11 +11,11 @@ import nock from 'nock';
 import { HuaweiCloudApi } from '../../credentials/HuaweiCloudApi.credentials';
 import { CERTIFICATE_FETCHES_PER_MINUTE } from '../../nodes/HuaweiSmn/certificates';
 import { HuaweiSmnTrigger } from '../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
-import { NodeHarness, type WebhookRequest } from '../harness/n8n';
+import { NodeHarness, type WebhookRequest } from '../harness/node-harness';
 import { strayRequests } from './setup';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSmnEmulator } = require('../emulator/smn');
+const { createSmnEmulator } = require('../../dev/emulator/smn');
 
 type Message = Record<string, unknown>;
 

@@ -7,15 +7,16 @@
  */
 import { HuaweiCloudApi } from '../../credentials/HuaweiCloudApi.credentials';
 import { HuaweiSmnTrigger } from '../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
-import { NodeHarness, WEBHOOK_BASE_URL, NODE_WEBHOOK_ID, type WebhookRequest } from '../harness/n8n';
+import { NodeHarness, WEBHOOK_BASE_URL, NODE_WEBHOOK_ID, type WebhookRequest } from '../harness/node-harness';
 import { playCorpus } from './corpus';
 import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
 import { strayRequests } from './setup';
+import { smnEmulatorCredential } from '../../dev/emulator/credentials';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../emulator/server');
+const { startEmulator } = require('../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSmnEmulator } = require('../emulator/smn');
+const { createSmnEmulator } = require('../../dev/emulator/smn');
 
 type Message = Record<string, unknown>;
 interface LoggedRequest {
@@ -34,15 +35,7 @@ const ourSubscriptions = async () =>
 	(((await (await fetch(`${emulator.url}/_emulator/smn/state`)).json()) as { subscriptions: any[] }).subscriptions).filter((item) => item.endpoint === ENDPOINT);
 
 function credentials() {
-	return {
-		region: emulator.vendor.region,
-		authType: 'password',
-		userName: emulator.vendor.users[0].name,
-		password: emulator.vendor.users[0].password,
-		domainName: emulator.vendor.domainName,
-		smnEndpoint: emulator.url,
-		iamEndpoint: emulator.url,
-	};
+	return smnEmulatorCredential(emulator).data;
 }
 
 function trigger(staticData: object = {}, stored: object = credentials()) {

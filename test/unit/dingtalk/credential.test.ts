@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { DingTalkApi } from '../../../credentials/DingTalkApi.credentials';
-import { testCredential } from '../../harness/n8n';
+import { testCredential } from '../../harness/node-harness';
 import { APP_KEY, APP_SECRET, BASE, LEGACY, TOKEN, appCredentials, pastedToken } from './fixtures';
 
 const scopes = { errcode: 0, errmsg: 'ok', auth_user_field: [], auth_org_scopes: { authed_dept: [1], authed_user: [] } };

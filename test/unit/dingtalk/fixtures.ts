@@ -2,11 +2,11 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import { DingTalkApi } from '../../../credentials/DingTalkApi.credentials';
 import { DingTalk } from '../../../nodes/DingTalk/DingTalk.node';
 import { DingTalkTrigger } from '../../../nodes/DingTalk/DingTalkTrigger.node';
-import { NodeHarness, type HarnessOptions } from '../../harness/n8n';
+import { NodeHarness, type HarnessOptions } from '../../harness/node-harness';
 
 // The emulator's DingTalk crypto, written from the vendor document independently of the node's code.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const emulatorCrypto = require('../../emulator/dingtalk') as {
+const emulatorCrypto = require('../../../dev/emulator/dingtalk') as {
 	sign: (token: string, timestamp: string, nonce: string, encrypt: string) => string;
 	encrypt: (aesKey: string, text: string, ownerKey: string) => string;
 	decrypt: (aesKey: string, encrypted: string) => { text: string; ownerKey: string };

@@ -20,7 +20,7 @@ import {
 	updateEvent,
 } from './fixtures';
 import { MAX_PUSH_BYTES } from '../../../nodes/DingTalk/verify';
-import { NodeHarness } from '../../harness/n8n';
+import { NodeHarness } from '../../harness/node-harness';
 import { oddBodies, outboundRequestsDuring } from '../../harness/odd-bodies';
 
 const session = { ...appCredentials, sessionToken: TOKEN, sessionExpiresAt: Date.now() + 3_600_000 };

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
-import { testCredential } from '../../harness/n8n';
+import { testCredential } from '../../harness/node-harness';
 import { APP_ID, APP_SECRET, BASE, DOCX, byToken, feishuNode, tenant, tenantWithToken, user } from './fixtures';
 
 const TOKEN_PATH = '/open-apis/auth/v3/tenant_access_token/internal';

@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameterResourc
 import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
 import { Feishu } from '../../../nodes/Feishu/Feishu.node';
 import { FeishuTrigger } from '../../../nodes/Feishu/FeishuTrigger.node';
-import { NodeHarness, type HarnessOptions } from '../../harness/n8n';
+import { NodeHarness, type HarnessOptions } from '../../harness/node-harness';
 
 export const BASE = 'https://open.feishu.cn';
 export const APP_ID = 'cli_test_app';
@@ -64,7 +64,7 @@ export const byToken = (value: string): INodeParameterResourceLocator => ({ __rl
 
 // The emulator's Feishu crypto, written from the vendor document independently of the node's code.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const emulatorCrypto = require('../../emulator/feishu') as {
+const emulatorCrypto = require('../../../dev/emulator/feishu') as {
 	encryptPayload: (encryptKey: string, text: string) => string;
 	signPayload: (timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer | string) => string;
 };

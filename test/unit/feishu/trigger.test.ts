@@ -1,7 +1,7 @@
 import nock from 'nock';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { CLOCK_SKEW_MS, REPLAY_WINDOW_MS } from '../../../nodes/Feishu/verify';
-import { NodeHarness, type WebhookRequest } from '../../harness/n8n';
+import { NodeHarness, type WebhookRequest } from '../../harness/node-harness';
 import { deeplyNested, oddBodies, outboundRequestsDuring } from '../../harness/odd-bodies';
 import {
 	BASE,

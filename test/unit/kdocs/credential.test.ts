@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { KdocsApi } from '../../../credentials/KdocsApi.credentials';
-import { testCredential } from '../../harness/n8n';
+import { testCredential } from '../../harness/node-harness';
 import { BASE, TOKEN, refreshable } from './fixtures';
 
 describe('Kdocs credential test', () => {

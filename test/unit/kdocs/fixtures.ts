@@ -1,7 +1,7 @@
 import { KdocsApi } from '../../../credentials/KdocsApi.credentials';
 import { Kdocs } from '../../../nodes/Kdocs/Kdocs.node';
 import { KdocsTrigger } from '../../../nodes/Kdocs/KdocsTrigger.node';
-import { NodeHarness, type HarnessOptions } from '../../harness/n8n';
+import { NodeHarness, type HarnessOptions } from '../../harness/node-harness';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 export const BASE = 'https://developer.kdocs.cn';

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { NODE_WEBHOOK_ID, NodeHarness, WEBHOOK_BASE_URL, WEBHOOK_TEST_BASE_URL } from '../../harness/n8n';
+import { NODE_WEBHOOK_ID, NodeHarness, WEBHOOK_BASE_URL, WEBHOOK_TEST_BASE_URL } from '../../harness/node-harness';
 import { deeplyNested, oddBodies, outboundRequestsDuring } from '../../harness/odd-bodies';
 import { normalizeEventType } from '../../../nodes/Kdocs/callback';
 import { MAX_EVENTS_PER_CALLBACK } from '../../../nodes/Kdocs/verify';

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { HuaweiCloudApi } from '../../../credentials/HuaweiCloudApi.credentials';
 import { authorizationHeader, canonicalRequest } from '../../../lib/huawei-signer';
-import { testCredential } from '../../harness/n8n';
+import { testCredential } from '../../harness/node-harness';
 import { IAM, PROJECT, REGION, SMN, TOKEN, TOPIC, V2, signedIn, smnCrypto, smnNode, urnLocator } from './fixtures';
 
 const listTopics = { resource: 'topic', operation: 'list', returnAll: true };

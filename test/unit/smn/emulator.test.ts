@@ -5,9 +5,9 @@
 import nock from 'nock';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../../emulator/server');
+const { startEmulator } = require('../../../dev/emulator/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSmnEmulator } = require('../../emulator/smn');
+const { createSmnEmulator } = require('../../../dev/emulator/smn');
 
 let emulator: any;
 const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {

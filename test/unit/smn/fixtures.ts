@@ -3,10 +3,10 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import { HuaweiCloudApi } from '../../../credentials/HuaweiCloudApi.credentials';
 import { HuaweiSmn } from '../../../nodes/HuaweiSmn/HuaweiSmn.node';
 import { HuaweiSmnTrigger } from '../../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
-import { NodeHarness } from '../../harness/n8n';
+import { NodeHarness } from '../../harness/node-harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const smnCrypto = require('../../emulator/smn-crypto.js') as {
+const smnCrypto = require('../../../dev/emulator/smn-crypto') as {
 	createSelfSignedCertificate(options?: IDataObject): { pem: string; privateKey: unknown; publicKey: unknown; digest: string };
 	signSmnMessage(message: IDataObject, privateKey: unknown, digest?: string): string;
 	smnStringToSign(message: IDataObject): string;

@@ -3,7 +3,7 @@
  * unescaped string to sign, bodies of every odd shape and size, certificate URLs that smuggle line
  * breaks or respell the real one, failures and concurrency around certificate downloads, and
  * de-duplication that must be per workflow and node. Messages are signed with the emulator's signer
- * (test/emulator/smn-crypto.js), not the node's code.
+ * (dev/emulator/smn-crypto.ts), not the node's code.
  */
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
@@ -14,7 +14,7 @@ import { deliveryKeys, parseMessageText } from '../../../nodes/HuaweiSmn/callbac
 import { SINGLE_LINE_FIELDS } from '../../../nodes/HuaweiSmn/crypto';
 import { canonicalCertificateUrl, isTrustedCertificateUrl } from '../../../nodes/HuaweiSmn/verify';
 import { forLog } from '../../../nodes/shared/log';
-import type { WebhookRequest } from '../../harness/n8n';
+import type { WebhookRequest } from '../../harness/node-harness';
 import { REGION, SMN, TOPIC, certificateName, smnCrypto, smnTimestamp, smnTrigger, signedIn, urnLocator } from './fixtures';
 
 type Certificate = ReturnType<typeof smnCrypto.createSelfSignedCertificate>;

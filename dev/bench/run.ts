@@ -1,5 +1,3 @@
-#!/usr/bin/env node
-'use strict';
 /**
  * `npm run bench`: prints one table of ratios measured in this run.
  * - Callback path, per trigger: verified callbacks per second through webhook() against the raw crypto
@@ -8,18 +6,25 @@
  *   one-request-at-a-time loop.
  * - Footprint: packed tarball size, runtime dependencies, and the time to load every node and
  *   credential in a fresh Node process against loading n8n-workflow alone.
- * - End to end, in a real n8n: see ./end-to-end.js.
+ * - End to end, in a real n8n: see ./end-to-end.ts.
  */
-const { execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const path = require('node:path');
-const { webhookContext } = require('./context');
-const { endToEndRows } = require('./end-to-end');
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { webhookContext, type Bench, type BenchContext, type Row } from './context';
+import { dingTalkBench } from './dingtalk';
+import { endToEndRows } from './end-to-end';
+import { feishuBench } from './feishu';
+import { kdocsBench } from './kdocs';
+import { smnBench } from './smn';
+
+const BENCHES: Bench[] = [dingTalkBench, feishuBench, kdocsBench, smnBench];
 
 const root = path.resolve(__dirname, '..', '..');
 const CALLBACK_SECONDS = Number(process.env.BENCH_SECONDS || 2);
 
-function ratesPerSecond(fn, seconds) {
+function ratesPerSecond(fn: (i: number) => void, seconds: number): number {
 	let i = 0;
 	const warmUntil = performance.now() + 200;
 	while (performance.now() < warmUntil) fn(i++);
@@ -37,7 +42,7 @@ function ratesPerSecond(fn, seconds) {
  * Rate of webhook() calls. The request/response context is n8n's plumbing, not the pack's work, so
  * contexts are built in untimed batches and only the calls themselves are timed.
  */
-async function webhookRatePerSecond(prepare, call, seconds) {
+async function webhookRatePerSecond(prepare: (i: number) => BenchContext, call: (context: BenchContext) => Promise<void>, seconds: number): Promise<number> {
 	const BATCH = 500;
 	let i = 0;
 	let timedMs = 0;
@@ -58,22 +63,19 @@ async function webhookRatePerSecond(prepare, call, seconds) {
 	return count / (timedMs / 1000);
 }
 
-async function callbackRows() {
-	const rows = [];
-	const cases = fs
-		.readdirSync(__dirname)
-		.filter((file) => !['run.js', 'context.js', 'end-to-end.js'].includes(file) && file.endsWith('.js'))
-		.sort()
-		.map((file) => require(path.join(__dirname, file)))
-		.filter((bench) => bench.callbackCase);
-	for (const bench of cases) {
-		// A case may prepare asynchronously (e.g. prime a certificate cache); plain objects work as before.
+async function callbackRows(): Promise<Row[]> {
+	const rows: Row[] = [];
+	for (const bench of BENCHES) {
+		if (!bench.callbackCase) continue;
+		// A case prepares asynchronously: it loads the built pack, and may prime a certificate cache.
 		const scenario = await bench.callbackCase();
+		const { webhook } = scenario.trigger;
+		if (!webhook) throw new Error(`${bench.name}: the trigger has no webhook()`);
 		let rejected = 0;
 		const node = await webhookRatePerSecond(
 			(i) => webhookContext(scenario.contextFor(i)),
 			async (context) => {
-				const result = await scenario.trigger.webhook.call(context);
+				const result = await webhook.call(context);
 				if (!scenario.accepted(result, context.response)) rejected++;
 			},
 			CALLBACK_SECONDS,
@@ -89,22 +91,19 @@ async function callbackRows() {
 	return rows;
 }
 
-async function bulkRows() {
-	const rows = [];
-	for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.js')).sort()) {
-		const bench = require(path.join(__dirname, file));
-		if (bench.bulkCase) rows.push(...(await bench.bulkCase()));
-	}
+async function bulkRows(): Promise<Row[]> {
+	const rows: Row[] = [];
+	for (const bench of BENCHES) if (bench.bulkCase) rows.push(...(await bench.bulkCase()));
 	return rows;
 }
 
-function footprintRows() {
-	const out = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'bench-pack-'));
-	const tarballName = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop();
+function footprintRows(): Row[] {
+	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pack-'));
+	const tarballName = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop() as string;
 	const size = fs.statSync(path.join(out, tarballName)).size;
 	const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-	const files = [...manifest.n8n.nodes, ...manifest.n8n.credentials].map((file) => path.join(root, file));
-	const timeLoad = (modules) => {
+	const files = [...manifest.n8n.nodes, ...manifest.n8n.credentials].map((file: string) => path.join(root, file));
+	const timeLoad = (modules: string[]) => {
 		const script = `const t=process.hrtime.bigint();${modules.map((m) => `require(${JSON.stringify(m)});`).join('')}process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
 		const samples = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })));
 		return samples.sort((a, b) => a - b)[2];
@@ -118,14 +117,14 @@ function footprintRows() {
 	];
 }
 
-const fmt = (n) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
+const fmt = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
 
 async function main() {
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 	const rows = [...(await callbackRows()), ...(await bulkRows()), ...footprintRows(), ...(await endToEndRows())];
 	const header = ['Measure', 'Pack', 'Against', 'Ratio', 'Goal'];
 	const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => String(row[c]).length)));
-	const line = (row) => `| ${row.map((cell, c) => String(cell).padEnd(widths[c])).join(' | ')} |`;
+	const line = (row: string[]) => `| ${row.map((cell, c) => String(cell).padEnd(widths[c])).join(' | ')} |`;
 	console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
 }
 

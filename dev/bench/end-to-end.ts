@@ -1,4 +1,3 @@
-'use strict';
 /**
  * End-to-end throughput in a real n8n (the E2E target version), from one run:
  * - each trigger: the emulator's signed callbacks (captured first) per second into finished executions,
@@ -8,18 +7,23 @@
  * - queue mode: the Kdocs trigger behind two webhook processes against one.
  * The vendors' callbacks reach a front proxy (WEBHOOK_URL), which captures their bytes for the replays.
  */
-const path = require('node:path');
-const { startN8n, startN8nQueue, startFrontProxy, postJson, sleep } = require('../e2e/n8n');
-const { startEmulator } = require('../emulator/server');
+import { DEMOS } from '../demo';
+import type { Demo } from '../demo/demo';
+import { startEmulator, type RunningEmulator } from '../emulator/server';
+import { postJson, sleep, startFrontProxy, startN8n, startN8nQueue, type FrontProxy, type N8nInstance, type ProxiedRequest, type Workflow } from '../n8n/launcher';
+import type { Row } from './context';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS || 200);
 const FORGERIES = Number(process.env.BENCH_FORGERIES || 500);
 const CONCURRENCY = 8;
-const DEMOS = ['dingtalk', 'feishu', 'kdocs', 'smn'].filter((name) => !process.env.BENCH_VENDORS || process.env.BENCH_VENDORS.split(',').includes(name)).map((name) => require(path.join(__dirname, '..', 'demo', `${name}.js`)));
-const summary = (statuses) => Object.entries(statuses.reduce((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {})).map(([status, count]) => `${count}× ${status}`).join(', ');
-const fmt = (n) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(1));
+const BENCHED_DEMOS = Object.entries(DEMOS)
+	.filter(([name]) => !process.env.BENCH_VENDORS || process.env.BENCH_VENDORS.split(',').includes(name))
+	.map(([, demo]) => demo);
+const summary = (statuses: number[]) =>
+	Object.entries(statuses.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {})).map(([status, count]) => `${count}× ${status}`).join(', ');
+const fmt = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(1));
 
-async function inPool(count, concurrency, task) {
+async function inPool(count: number, concurrency: number, task: (index: number) => Promise<unknown>) {
 	let next = 0;
 	await Promise.all(
 		Array.from({ length: concurrency }, async () => {
@@ -28,13 +32,13 @@ async function inPool(count, concurrency, task) {
 	);
 }
 
-async function finishedExecutions(n8n, workflowId) {
-	const { data } = await n8n.apiOk('GET', `executions?workflowId=${workflowId}&limit=250`);
+async function finishedExecutions(n8n: N8nInstance, workflowId: string): Promise<number> {
+	const { data } = await n8n.apiOk<{ data: { finished: boolean; status: string }[] }>('GET', `executions?workflowId=${workflowId}&limit=250`);
 	return data.filter((execution) => execution.finished || execution.status === 'success' || execution.status === 'error').length;
 }
 
 /** Seconds from calling `send` until `count` executions of the workflow have finished. */
-async function secondsUntilExecuted(n8n, workflowId, count, send) {
+async function secondsUntilExecuted(n8n: N8nInstance, workflowId: string, count: number, send: () => Promise<unknown>): Promise<number> {
 	const start = performance.now();
 	await send();
 	const deadline = Date.now() + 120_000;
@@ -45,7 +49,7 @@ async function secondsUntilExecuted(n8n, workflowId, count, send) {
 	return (performance.now() - start) / 1000;
 }
 
-function webhookNodeWorkflow(webhookPath) {
+function webhookNodeWorkflow(webhookPath: string): Workflow {
 	return {
 		name: `Bench: Webhook node ${webhookPath}`,
 		nodes: [
@@ -64,16 +68,16 @@ function webhookNodeWorkflow(webhookPath) {
 	};
 }
 
-function send(url, request) {
+function send(url: string, request: ProxiedRequest) {
 	return fetch(url, { method: 'POST', headers: request.headers, body: request.body });
 }
 
 /** A recorded callback with one character of its credentials or content changed. */
-function forged(request, index) {
-	const flip = (text, at) => text.slice(0, at) + (text[at] === 'a' ? 'b' : 'a') + text.slice(at + 1);
+function forged(request: ProxiedRequest, index: number): ProxiedRequest {
+	const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === 'a' ? 'b' : 'a') + text.slice(at + 1);
 	const url = new URL(request.url, 'http://bench');
 	if (url.searchParams.has('k')) {
-		const secret = url.searchParams.get('k');
+		const secret = url.searchParams.get('k') as string;
 		url.searchParams.set('k', flip(secret, index % secret.length));
 		return { ...request, url: `${url.pathname}${url.search}` };
 	}
@@ -81,7 +85,7 @@ function forged(request, index) {
 	return { ...request, body: Buffer.from(flip(body, Math.floor(body.length / 2) + (index % 8))) };
 }
 
-async function activateDemo(n8n, demo, emulator) {
+async function activateDemo(n8n: N8nInstance, demo: Demo, emulator: RunningEmulator) {
 	const spec = demo.credential(emulator);
 	const credential = await n8n.createCredential(spec.name, spec.type, spec.data);
 	const workflow = await n8n.createWorkflow(demo.workflow(credential));
@@ -91,9 +95,9 @@ async function activateDemo(n8n, demo, emulator) {
 	return workflow;
 }
 
-const fire = (demo, emulator, extra = {}) => postJson(`${emulator.url}${demo.fire.path}`, { ...demo.fire.body, ...extra });
+const fire = (demo: Demo, emulator: RunningEmulator, extra = {}) => postJson(`${emulator.url}${demo.fire.path}`, { ...demo.fire.body, ...extra });
 
-async function vendorRows(n8n, front, demo) {
+async function vendorRows(n8n: N8nInstance, front: FrontProxy, demo: Demo): Promise<Row[]> {
 	const emulator = await startEmulator(demo.createEmulator(front.url));
 	try {
 		const workflow = await activateDemo(n8n, demo, emulator);
@@ -101,14 +105,14 @@ async function vendorRows(n8n, front, demo) {
 		// the very same bytes, at the same concurrency, straight from this process.
 		front.captured.length = 0;
 		front.capturing = true;
-		const fired = [];
+		const fired: number[] = [];
 		await inPool(CALLBACKS, CONCURRENCY, async () => fired.push((await fire(demo, emulator, { retry: false })).status));
 		front.capturing = false;
 		const callbacks = front.captured.slice();
 		if (fired.some((status) => status !== 200) || callbacks.length !== CALLBACKS) {
 			throw new Error(`bench: ${demo.name}: the emulator answered ${summary(fired)} and sent ${callbacks.length} callbacks`);
 		}
-		const replayed = [];
+		const replayed: number[] = [];
 		const triggerSeconds = await secondsUntilExecuted(n8n, workflow.id, CALLBACKS, async () => {
 			await inPool(CALLBACKS, CONCURRENCY, async (i) => replayed.push((await send(`${n8n.baseUrl}${callbacks[i].url}`, callbacks[i])).status));
 			if (replayed.some((status) => status !== 200)) throw new Error(`bench: ${demo.name} Trigger answered ${summary(replayed)}`);
@@ -123,7 +127,7 @@ async function vendorRows(n8n, front, demo) {
 		await n8n.deactivate(baseline.id);
 
 		const outboundBefore = emulator.requests.length;
-		const statuses = [];
+		const statuses: number[] = [];
 		const floodStart = performance.now();
 		await inPool(FORGERIES, CONCURRENCY, async (i) => {
 			const forgery = forged(callbacks[i % callbacks.length], i);
@@ -149,9 +153,9 @@ async function vendorRows(n8n, front, demo) {
 	}
 }
 
-async function queueRate(webhookProcesses, demo) {
+async function queueRate(webhookProcesses: number, demo: Demo): Promise<number> {
 	const n8n = await startN8nQueue({ webhookProcesses });
-	const emulator = await startEmulator(demo.createEmulator(n8n.queue.front.url));
+	const emulator = await startEmulator(demo.createEmulator(n8n.queue?.front.url));
 	try {
 		const workflow = await activateDemo(n8n, demo, emulator);
 		const seconds = await secondsUntilExecuted(n8n, workflow.id, CALLBACKS, () => inPool(CALLBACKS, CONCURRENCY, () => fire(demo, emulator)));
@@ -162,23 +166,20 @@ async function queueRate(webhookProcesses, demo) {
 	}
 }
 
-async function endToEndRows() {
+export async function endToEndRows(): Promise<Row[]> {
 	const front = await startFrontProxy();
 	const n8n = await startN8n({ webhookUrl: `${front.url}/` });
 	front.targets = [n8n.baseUrl];
-	const rows = [];
+	const rows: Row[] = [];
 	try {
-		for (const demo of DEMOS) rows.push(...(await vendorRows(n8n, front, demo)));
+		for (const demo of BENCHED_DEMOS) rows.push(...(await vendorRows(n8n, front, demo)));
 	} finally {
 		await n8n.stop();
 		await front.close();
 	}
 	if (process.env.BENCH_QUEUE === '0') return rows;
-	const kdocs = require(path.join(__dirname, '..', 'demo', 'kdocs.js'));
-	const two = await queueRate(2, kdocs);
-	const one = await queueRate(1, kdocs);
+	const two = await queueRate(2, DEMOS.kdocs);
+	const one = await queueRate(1, DEMOS.kdocs);
 	rows.push(['Queue mode: Kdocs Trigger → executions, 2 webhook processes', `${fmt(two)}/s`, `${fmt(one)}/s with 1`, (two / one).toFixed(2), '—']);
 	return rows;
 }
-
-module.exports = { endToEndRows };

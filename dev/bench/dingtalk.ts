@@ -1,14 +1,15 @@
-'use strict';
 /** DingTalk callback benchmark case: signature, AES decryption, owner key, de-duplication, encrypted reply. */
-const crypto = require('node:crypto');
-const path = require('node:path');
-const { sign, encrypt, DEFAULT_AES_KEY } = require('../emulator/dingtalk');
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { DingTalkTrigger as DingTalkTriggerType } from '../../nodes/DingTalk/DingTalkTrigger.node';
+import { DEFAULT_AES_KEY, encrypt, sign } from '../emulator/dingtalk';
+import { fromDist, type Bench } from './context';
 
 const dist = path.join(__dirname, '..', '..', 'dist', 'nodes', 'DingTalk');
 const TOKEN = 'benchToken123';
 const APP_KEY = 'dingbenchappkey00001';
 
-function push(i) {
+function push(i: number) {
 	const encrypted = encrypt(
 		DEFAULT_AES_KEY,
 		JSON.stringify({ EventType: 'storage_dentry_update', eventId: `bench-${i}`, spaceId: '1', dentryId: String(i), eventScope: 'ORG', type: 'FILE' }),
@@ -19,10 +20,10 @@ function push(i) {
 	return { body: { encrypt: encrypted }, query: { msg_signature: sign(TOKEN, timestamp, 'benchnonce', encrypted), timestamp, nonce: 'benchnonce' } };
 }
 
-module.exports = {
+export const dingTalkBench: Bench = {
 	name: 'DingTalk',
-	callbackCase() {
-		const { DingTalkTrigger } = require(path.join(dist, 'DingTalkTrigger.node.js'));
+	async callbackCase() {
+		const { DingTalkTrigger } = await fromDist<{ DingTalkTrigger: typeof DingTalkTriggerType }>(path.join(dist, 'DingTalkTrigger.node.js'));
 		// Pushes are prepared up front so that building them is not measured. There are more of them than
 		// the trigger's de-duplication log keeps (10,000), so each one counts as new when it comes round again.
 		const pushes = Array.from({ length: 16_384 }, (_, i) => push(i));
@@ -39,7 +40,7 @@ module.exports = {
 			// encrypted, signed "success" reply.
 			ceiling: (i) => {
 				const { body, query } = pushes[i % pushes.length];
-				const digest = (value) => crypto.createHash('sha256').update(value).digest();
+				const digest = (value: string | Buffer) => crypto.createHash('sha256').update(value).digest();
 				const expected = crypto.createHash('sha1').update([TOKEN, query.timestamp, query.nonce, body.encrypt].sort().join('')).digest('hex');
 				crypto.timingSafeEqual(digest(expected), digest(query.msg_signature));
 				const decipher = crypto.createDecipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);

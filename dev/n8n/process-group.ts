@@ -1,4 +1,3 @@
-'use strict';
 /**
  * Starts a long-running program (n8n, and through it its task runners) so that it cannot outlive the
  * process that started it, however that process ends: a normal stop, a failed test, a hook timeout,
@@ -9,26 +8,28 @@
  * pipe closes — the starter stopped it, exited, or was killed — the guard ends the program's whole
  * group: SIGTERM, then SIGKILL for whatever is still there after the grace period.
  *
- * Run as a script, this file is the guard: `node process-group.js <grace ms> <command> [args...]`.
+ * Run as a script, this file is the guard: `node process-group.ts <grace ms> <command> [args...]`
+ * (with ts-node's hook, see ../typescript.ts).
  */
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
+import { spawn, type ChildProcess, type StdioNull, type StdioPipe } from 'node:child_process';
+import fs from 'node:fs';
+import { nodeArgsFor } from '../typescript';
 
 const DEFAULT_GRACE_MS = 15_000;
 
 /** Whether a process (or, for a negative id, a process group) still exists. */
-function isAlive(pid) {
+export function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;
 	} catch (error) {
-		return error.code === 'EPERM';
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }
 
-const groupIsAlive = (groupId) => isAlive(-groupId);
+export const groupIsAlive = (groupId: number): boolean => isAlive(-groupId);
 
-function signalGroup(groupId, signal) {
+function signalGroup(groupId: number, signal: NodeJS.Signals) {
 	try {
 		process.kill(-groupId, signal);
 	} catch {
@@ -36,20 +37,30 @@ function signalGroup(groupId, signal) {
 	}
 }
 
+/** Where the guarded program's output goes: inherited, discarded, or a file descriptor. */
+type Output = 'inherit' | StdioNull | StdioPipe | number;
+
 /**
- * Starts `command` under a guard. Returns the guard's ChildProcess, whose 'exit' event and exit code are
- * the program's, with `stop()` (ends the program's group and waits for the guard) and `programPid`
- * (a promise of the program's pid, which is also its process group id) added.
+ * The guard's ChildProcess, whose 'exit' event and exit code are the program's, with `stop()` (ends the
+ * program's group and waits for the guard) and `programPid` (a promise of the program's pid, which is
+ * also its process group id) added.
  */
-function startGuarded(command, args, { env, stdio = ['ignore', 'inherit', 'inherit'], graceMs = DEFAULT_GRACE_MS } = {}) {
-	const guard = spawn(process.execPath, [__filename, String(graceMs), command, ...args], {
+export type GuardedProcess = ChildProcess & { programPid: Promise<number>; stop(): Promise<void> };
+
+/** Starts `command` under a guard. */
+export function startGuarded(
+	command: string,
+	args: string[],
+	{ env, stdio = ['ignore', 'inherit', 'inherit'], graceMs = DEFAULT_GRACE_MS }: { env?: NodeJS.ProcessEnv; stdio?: [Output, Output, Output]; graceMs?: number } = {},
+): GuardedProcess {
+	const guard = spawn(process.execPath, [...nodeArgsFor(__filename), __filename, String(graceMs), command, ...args], {
 		env,
 		stdio: ['pipe', stdio[1], stdio[2], 'pipe'],
 		detached: true,
-	});
+	}) as GuardedProcess;
 	guard.programPid = new Promise((resolve, reject) => {
 		let text = '';
-		guard.stdio[3].on('data', (chunk) => {
+		guard.stdio[3]?.on('data', (chunk) => {
 			text += chunk;
 			if (text.includes('\n')) resolve(Number(text.trim()));
 		});
@@ -59,7 +70,7 @@ function startGuarded(command, args, { env, stdio = ['ignore', 'inherit', 'inher
 	guard.stop = async () => {
 		if (guard.exitCode !== null || guard.signalCode !== null) return;
 		const exited = new Promise((resolve) => guard.once('exit', resolve));
-		guard.stdin.end();
+		guard.stdin?.end();
 		await exited;
 	};
 	return guard;
@@ -69,7 +80,7 @@ function startGuarded(command, args, { env, stdio = ['ignore', 'inherit', 'inher
  * The guard itself: runs the program as the leader of a new process group, and when stdin closes or
  * the program exits, ends that whole group before exiting with the program's exit code.
  */
-function guardMain([graceArg, command, ...args]) {
+function guardMain([graceArg, command, ...args]: string[]) {
 	const graceMs = Number(graceArg);
 	const program = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 	let ending = false;
@@ -77,12 +88,13 @@ function guardMain([graceArg, command, ...args]) {
 	const endGroup = () => {
 		if (ending || program.pid === undefined) return;
 		ending = true;
-		signalGroup(program.pid, 'SIGTERM');
+		const groupId = program.pid;
+		signalGroup(groupId, 'SIGTERM');
 		const killAt = Date.now() + graceMs;
 		const poll = setInterval(() => {
-			if (Date.now() > killAt) signalGroup(program.pid, 'SIGKILL');
+			if (Date.now() > killAt) signalGroup(groupId, 'SIGKILL');
 			const programDone = program.exitCode !== null || program.signalCode !== null;
-			if (programDone && !groupIsAlive(program.pid)) {
+			if (programDone && !groupIsAlive(groupId)) {
 				clearInterval(poll);
 				process.exit(program.exitCode ?? 1);
 			}
@@ -90,7 +102,7 @@ function guardMain([graceArg, command, ...args]) {
 	};
 
 	// A terminal's Ctrl-C or a SIGTERM aimed at the guard must not leave the group behind either.
-	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, endGroup);
+	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, endGroup);
 	process.stdin.on('end', endGroup);
 	process.stdin.on('error', endGroup);
 	process.stdin.resume();
@@ -104,5 +116,3 @@ function guardMain([graceArg, command, ...args]) {
 }
 
 if (require.main === module) guardMain(process.argv.slice(2));
-
-module.exports = { startGuarded, groupIsAlive, isAlive };

@@ -1,46 +1,83 @@
-'use strict';
 /**
- * A real n8n for end-to-end tests: installed by ./install.js into a cache outside the repository,
+ * A real n8n for end-to-end tests, `npm start` and the bench: installed by ./install.ts into a cache outside the repository,
  * started on 127.0.0.1 under a guard that ends it (and its task runners) with the process that started it, with every phone-home feature off, with this pack installed into its
  * community-nodes folder exactly as n8n installs community packages (node types are
  * `n8n-nodes-event-subscriptions.<node>`). Tests talk to it through n8n's public API.
  */
-const { execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const http = require('node:http');
-const os = require('node:os');
-const path = require('node:path');
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
-const { ensureInstalled } = require('./install');
-const { startGuarded } = require('./process-group');
-const { freePort, startQueueServices } = require('./services');
+import { ensureInstalled, type N8nTarget } from './install';
+import { startGuarded, type GuardedProcess } from './process-group';
+import { freePort, startQueueServices } from './services';
 
-const PACKAGE_NAME = 'n8n-nodes-event-subscriptions';
+export { freePort };
+
+export const PACKAGE_NAME = 'n8n-nodes-event-subscriptions';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2eOwner-passw0rd' };
+export interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: number[];
+	webhookId?: string;
+	parameters: object;
+	credentials?: Record<string, { id: string; name: string }>;
+}
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A workflow as this tooling writes it; n8n's API answers with more fields (id, active, staticData…). */
+export interface Workflow {
+	name: string;
+	nodes: WorkflowNode[];
+	connections?: object;
+	[field: string]: unknown;
+}
+
+export type StoredWorkflow = Workflow & { id: string };
+
+export interface Execution {
+	id: string;
+	finished: boolean;
+	status: string;
+	[field: string]: unknown;
+}
+
+/** GET /rest/workflows/:id/publication-status on n8n with queued publication. */
+interface PublicationStatus {
+	status: string;
+	pendingVersionId: string | null;
+	triggers: { status: string; errorMessage?: string }[];
+}
+
+export const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2eOwner-passw0rd' };
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * How often an emulator fault meant to fail an activation fires. Newer n8n retries a failed activation
  * by itself (five attempts), older n8n tries once; the tests clear the faults after each cycle.
  */
-const ACTIVATION_FAULT_TIMES = 1000;
+export const ACTIVATION_FAULT_TIMES = 1000;
 
-/** Builds and packs the pack once per test run (run-all.js passes the tarball on). */
-function packedTarball() {
+/** Builds and packs the pack once per test run (test/run-all.ts passes the tarball on). */
+export function packedTarball(): string {
 	if (process.env.E2E_PACKED_TARBALL && fs.existsSync(process.env.E2E_PACKED_TARBALL)) return process.env.E2E_PACKED_TARBALL;
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 	const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-pack-'));
 	const output = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], { cwd: REPO_ROOT, encoding: 'utf8' });
-	const tarball = path.join(outDir, output.trim().split('\n').pop());
+	const tarball = path.join(outDir, output.trim().split('\n').pop() as string);
 	process.env.E2E_PACKED_TARBALL = tarball;
 	return tarball;
 }
 
 /** Installs the tarball as n8n's CommunityPackagesService does: unpack, strip dev/peer dependencies. */
-function installPackInto(userFolder, tarball) {
+function installPackInto(userFolder: string, tarball: string) {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const target = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
 	fs.mkdirSync(target, { recursive: true });
@@ -57,7 +94,7 @@ function installPackInto(userFolder, tarball) {
 	);
 }
 
-function n8nEnvironment({ userFolder, port, brokerPort, nodeBin }) {
+function n8nEnvironment({ userFolder, port, brokerPort, nodeBin }: { userFolder: string; port: number; brokerPort: number; nodeBin: string }): NodeJS.ProcessEnv {
 	const base = `http://127.0.0.1:${port}/`;
 	return {
 		PATH: `${path.dirname(nodeBin)}:${process.env.PATH}`,
@@ -106,26 +143,41 @@ function n8nEnvironment({ userFolder, port, brokerPort, nodeBin }) {
 	};
 }
 
-class N8nInstance {
-	constructor({ userFolder, port, child, logFile }) {
+/** What n8n's public API answered: the status and the parsed body (or the text, when not JSON). */
+export interface ApiAnswer {
+	status: number;
+	body: unknown;
+}
+
+export class N8nInstance {
+	readonly userFolder: string;
+	readonly port: number;
+	readonly baseUrl: string;
+	readonly child: GuardedProcess;
+	readonly logFile: string;
+	apiKey: string | undefined = undefined;
+	cookie: string | undefined = undefined;
+	/** Set on an instance started by startN8nQueue(). */
+	queue?: { front: FrontProxy; worker: StartedProcess; webhooks: StartedProcess[] };
+
+	constructor({ userFolder, port, child, logFile }: { userFolder: string; port: number; child: GuardedProcess; logFile: string }) {
 		this.userFolder = userFolder;
 		this.port = port;
 		this.baseUrl = `http://127.0.0.1:${port}`;
 		this.child = child;
 		this.logFile = logFile;
-		this.apiKey = undefined;
-		this.cookie = undefined;
 	}
 
-	log() {
+	log(): string {
 		return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
 	}
 
-	webhookUrl(webhookId, webhookPath = 'webhook') {
+	webhookUrl(webhookId: string, webhookPath = 'webhook'): string {
 		return `${this.baseUrl}/webhook/${webhookId}/${webhookPath}`;
 	}
 
-	async rest(method, route, body) {
+	/** n8n's internal REST API as the editor calls it (owner cookie); throws on HTTP errors. */
+	async rest<T = unknown>(method: string, route: string, body?: unknown): Promise<T> {
 		const response = await fetch(`${this.baseUrl}/rest/${route}`, {
 			method,
 			headers: { 'content-type': 'application/json', 'browser-id': 'e2e', ...(this.cookie ? { cookie: this.cookie } : {}) },
@@ -135,18 +187,18 @@ class N8nInstance {
 		if (setCookie) this.cookie = setCookie.split(';')[0];
 		const text = await response.text();
 		if (!response.ok) throw new Error(`n8n REST ${method} ${route} → ${response.status}: ${text}`);
-		return text ? JSON.parse(text) : undefined;
+		return (text ? JSON.parse(text) : undefined) as T;
 	}
 
 	/** The public API (X-N8N-API-KEY); returns { status, body } and never throws on HTTP errors. */
-	async api(method, route, body) {
+	async api(method: string, route: string, body?: unknown): Promise<ApiAnswer> {
 		const response = await fetch(`${this.baseUrl}/api/v1/${route}`, {
 			method,
-			headers: { 'content-type': 'application/json', 'x-n8n-api-key': this.apiKey },
+			headers: { 'content-type': 'application/json', 'x-n8n-api-key': this.apiKey ?? '' },
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await response.text();
-		let parsed;
+		let parsed: unknown;
 		try {
 			parsed = text ? JSON.parse(text) : undefined;
 		} catch {
@@ -155,16 +207,16 @@ class N8nInstance {
 		return { status: response.status, body: parsed };
 	}
 
-	async apiOk(method, route, body) {
+	async apiOk<T = unknown>(method: string, route: string, body?: unknown): Promise<T> {
 		const result = await this.api(method, route, body);
 		if (result.status >= 300) throw new Error(`n8n API ${method} ${route} → ${result.status}: ${JSON.stringify(result.body)}`);
-		return result.body;
+		return result.body as T;
 	}
 
 	async setUpOwnerAndApiKey() {
 		await this.rest('POST', 'owner/setup', OWNER);
-		const scopes = (await this.rest('GET', 'api-keys/scopes')).data;
-		const created = await this.rest('POST', 'api-keys', { label: 'e2e', scopes, expiresAt: null });
+		const scopes = (await this.rest<{ data: string[] }>('GET', 'api-keys/scopes')).data;
+		const created = await this.rest<{ data: { rawApiKey: string } }>('POST', 'api-keys', { label: 'e2e', scopes, expiresAt: null });
 		this.apiKey = created.data.rawApiKey;
 	}
 
@@ -172,20 +224,20 @@ class N8nInstance {
 	 * Creates a credential the way the editor does (REST): n8n 1.x's public API validates credential data
 	 * against a schema that requires the fields of every authentication option at once.
 	 */
-	async createCredential(name, type, data) {
-		return (await this.rest('POST', 'credentials', { name, type, data })).data;
+	async createCredential(name: string, type: string, data: object): Promise<{ id: string; name: string }> {
+		return (await this.rest<{ data: { id: string; name: string } }>('POST', 'credentials', { name, type, data })).data;
 	}
 
-	async createWorkflow(workflow) {
-		return await this.apiOk('POST', 'workflows', {
+	async createWorkflow(workflow: Workflow): Promise<StoredWorkflow> {
+		return await this.apiOk<StoredWorkflow>('POST', 'workflows', {
 			settings: { saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all', saveManualExecutions: true, executionOrder: 'v1' },
 			connections: {},
 			...workflow,
 		});
 	}
 
-	async getWorkflow(id) {
-		return await this.apiOk('GET', `workflows/${id}`);
+	async getWorkflow(id: string): Promise<StoredWorkflow> {
+		return await this.apiOk<StoredWorkflow>('GET', `workflows/${id}`);
 	}
 
 	/**
@@ -194,7 +246,7 @@ class N8nInstance {
 	 * 200 at once; the outcome is then read from the publication status (a failed trigger is reported as
 	 * a 400 with the trigger's error message, as older n8n answered the activation itself).
 	 */
-	async activate(id) {
+	async activate(id: string): Promise<ApiAnswer> {
 		const answer = await this.api('POST', `workflows/${id}/activate`);
 		if (answer.status !== 200) return answer;
 		const publication = await this.settledPublication(id, (status) => status.status !== 'in_progress' && status.pendingVersionId === null);
@@ -204,7 +256,7 @@ class N8nInstance {
 	}
 
 	/** Deactivates (unpublishes) a workflow and returns once its triggers' delete() ran. */
-	async deactivate(id) {
+	async deactivate(id: string): Promise<ApiAnswer> {
 		const answer = await this.api('POST', `workflows/${id}/deactivate`);
 		if (answer.status === 200) await this.settledPublication(id, (status) => status.status === 'not_published');
 		return answer;
@@ -214,14 +266,14 @@ class N8nInstance {
 	 * Polls n8n's publication status until `isSettled` says so; undefined on an n8n without publication
 	 * status (activation is synchronous there).
 	 */
-	async settledPublication(id, isSettled, timeoutMs = 90_000) {
+	async settledPublication(id: string, isSettled: (status: PublicationStatus) => boolean, timeoutMs = 90_000): Promise<PublicationStatus | undefined> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			let status;
 			try {
-				status = (await this.rest('GET', `workflows/${id}/publication-status`)).data;
+				status = (await this.rest<{ data: PublicationStatus }>('GET', `workflows/${id}/publication-status`)).data;
 			} catch (error) {
-				if (/→ 404/.test(error.message)) return undefined;
+				if (/→ 404/.test((error as Error).message)) return undefined;
 				throw error;
 			}
 			if (isSettled(status)) return status;
@@ -230,13 +282,13 @@ class N8nInstance {
 		}
 	}
 
-	async executions(workflowId) {
-		const result = await this.apiOk('GET', `executions?workflowId=${workflowId}&includeData=true&limit=250`);
+	async executions(workflowId: string): Promise<Execution[]> {
+		const result = await this.apiOk<{ data: Execution[] }>('GET', `executions?workflowId=${workflowId}&includeData=true&limit=250`);
 		return result.data;
 	}
 
 	/** Waits until the workflow has at least `count` finished executions and returns them, oldest first. */
-	async waitForExecutions(workflowId, count, timeoutMs = 20_000) {
+	async waitForExecutions(workflowId: string, count: number, timeoutMs = 20_000): Promise<Execution[]> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const finished = (await this.executions(workflowId)).filter((e) => e.finished || e.status === 'error' || e.status === 'success');
@@ -247,7 +299,7 @@ class N8nInstance {
 	}
 
 	/** Executions after a quiet period, to assert that nothing (more) ran. */
-	async executionsAfterQuiet(workflowId, quietMs = 1500) {
+	async executionsAfterQuiet(workflowId: string, quietMs = 1500): Promise<Execution[]> {
 		await sleep(quietMs);
 		return await this.executions(workflowId);
 	}
@@ -256,7 +308,7 @@ class N8nInstance {
 	 * Runs a workflow made by actionWorkflow() once: activates it, calls its Webhook node, waits for the
 	 * execution and deactivates it again. Returns the HTTP answer and the execution.
 	 */
-	async runActionWorkflow(workflow) {
+	async runActionWorkflow(workflow: Workflow): Promise<{ response: PostAnswer; execution: Execution }> {
 		const created = await this.createWorkflow(workflow);
 		const activation = await this.activate(created.id);
 		if (activation.status !== 200) throw new Error(`could not activate ${workflow.name}: ${JSON.stringify(activation.body)}`);
@@ -267,7 +319,7 @@ class N8nInstance {
 	}
 
 	/** Stops n8n and everything it started; the guard sends SIGKILL after 15 s of waiting. */
-	async stop() {
+	async stop(): Promise<void> {
 		await this.child.stop();
 	}
 }
@@ -276,7 +328,30 @@ class N8nInstance {
  * Starts one n8n process (`n8n <command>`) under the process guard, in its own user folder with the pack
  * installed, and resolves once its log shows `readyLine`.
  */
-async function startN8nProcess({ target, command, userFolder, port, env = {}, readyLine, logName = 'n8n' }) {
+interface StartedProcess {
+	child: GuardedProcess;
+	logFile: string;
+	log: () => string;
+	port: number;
+}
+
+async function startN8nProcess({
+	target,
+	command,
+	userFolder,
+	port,
+	env = {},
+	readyLine,
+	logName = 'n8n',
+}: {
+	target: N8nTarget;
+	command: string[];
+	userFolder: string;
+	port: number;
+	env?: NodeJS.ProcessEnv;
+	readyLine: RegExp;
+	logName?: string;
+}): Promise<StartedProcess> {
 	installPackInto(userFolder, packedTarball());
 	const brokerPort = await freePort();
 	const logFile = path.join(userFolder, `${logName}.log`);
@@ -305,7 +380,7 @@ const EDITOR_READY = /Editor is now accessible via/;
  * Starts a fresh n8n with the pack installed; resolves once the editor is up and an API key exists.
  * `webhookUrl` is the public URL n8n gives its webhooks (WEBHOOK_URL), e.g. a proxy in front of it.
  */
-async function startN8n({ port, keepUserFolder, webhookUrl } = {}) {
+export async function startN8n({ port, keepUserFolder, webhookUrl }: { port?: number; keepUserFolder?: string; webhookUrl?: string } = {}): Promise<N8nInstance> {
 	const target = await ensureInstalled();
 	const userFolder = keepUserFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
 	const main = await startN8nProcess({
@@ -323,10 +398,10 @@ async function startN8n({ port, keepUserFolder, webhookUrl } = {}) {
  * balancer would be in production; it spreads callbacks over the webhook processes (see FrontProxy).
  * Resolves with the main's N8nInstance, extended with `queue` ({ front, worker, webhooks }).
  */
-async function startN8nQueue({ webhookProcesses = 2 } = {}) {
+export async function startN8nQueue({ webhookProcesses = 2 } = {}): Promise<N8nInstance> {
 	const target = await ensureInstalled();
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-queue-'));
-	const started = [];
+	const started: (() => Promise<void>)[] = [];
 	const stopAll = async () => {
 		for (const stop of started.reverse()) await stop();
 	};
@@ -351,7 +426,7 @@ async function startN8nQueue({ webhookProcesses = 2 } = {}) {
 			N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
 			WEBHOOK_URL: `${front.url}/`,
 		};
-		const folder = (name) => {
+		const folder = (name: string) => {
 			const userFolder = path.join(root, name);
 			fs.mkdirSync(userFolder);
 			return userFolder;
@@ -374,9 +449,9 @@ async function startN8nQueue({ webhookProcesses = 2 } = {}) {
 			),
 		]);
 		for (const outcome of starting) if (outcome.status === 'fulfilled') started.push(() => outcome.value.child.stop());
-		const failure = starting.find((outcome) => outcome.status === 'rejected');
+		const failure = starting.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
 		if (failure) throw failure.reason;
-		const [worker, ...webhooks] = starting.map((outcome) => outcome.value);
+		const [worker, ...webhooks] = starting.map((outcome) => (outcome as PromiseFulfilledResult<StartedProcess>).value);
 		front.targets = webhooks.map((webhook) => `http://127.0.0.1:${webhook.port}`);
 
 		const instance = new N8nInstance({ userFolder: path.join(root, 'main'), port: mainProcess.port, child: mainProcess.child, logFile: mainProcess.logFile });
@@ -397,9 +472,29 @@ async function startN8nQueue({ webhookProcesses = 2 } = {}) {
  * on another process would. While `capturing`, it only records callbacks in `captured` and answers
  * 200 itself (the bench replays them later).
  */
-async function startFrontProxy() {
-	const proxy = { targets: [], next: 0, log: [], lastRequest: undefined, capturing: false, captured: [] };
-	const forward = async (index, request) => {
+/** A callback as the front proxy received it. */
+export interface ProxiedRequest {
+	method: string;
+	url: string;
+	headers: Record<string, string>;
+	body: Buffer;
+}
+
+export interface FrontProxy {
+	url: string;
+	targets: string[];
+	next: number;
+	log: { target: number; request: ProxiedRequest; status: number }[];
+	lastRequest: ProxiedRequest | undefined;
+	capturing: boolean;
+	captured: ProxiedRequest[];
+	replayLast(index: number): Promise<{ status: number; contentType: string | null; body: Buffer }>;
+	close(): Promise<void>;
+}
+
+export async function startFrontProxy(): Promise<FrontProxy> {
+	const proxy = { targets: [], next: 0, log: [], lastRequest: undefined, capturing: false, captured: [] } as unknown as FrontProxy;
+	const forward = async (index: number, request: ProxiedRequest) => {
 		const response = await fetch(`${proxy.targets[index]}${request.url}`, {
 			method: request.method,
 			headers: request.headers,
@@ -409,12 +504,14 @@ async function startFrontProxy() {
 		proxy.log.push({ target: index, request, status: answer.status });
 		return answer;
 	};
-	proxy.replayLast = (index) => forward(index, proxy.lastRequest);
+	proxy.replayLast = (index) => forward(index, proxy.lastRequest as ProxiedRequest);
 	const server = http.createServer(async (req, res) => {
-		const chunks = [];
+		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk);
-		const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)));
-		const request = { method: req.method, url: req.url, headers, body: Buffer.concat(chunks) };
+		const headers = Object.fromEntries(
+			Object.entries(req.headers as IncomingHttpHeaders).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)),
+		) as Record<string, string>;
+		const request: ProxiedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers, body: Buffer.concat(chunks) };
 		proxy.lastRequest = request;
 		if (proxy.capturing) {
 			proxy.captured.push(request);
@@ -426,46 +523,55 @@ async function startFrontProxy() {
 			res.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {});
 			res.end(answer.body);
 		} catch (error) {
-			res.writeHead(502).end(String(error.message));
+			res.writeHead(502).end(String((error as Error).message));
 		}
 	});
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-	proxy.url = `http://127.0.0.1:${server.address().port}`;
-	proxy.close = () => new Promise((resolve) => server.close(resolve));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	proxy.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
 	return proxy;
+}
+
+/** The Webhook node that starts a workflow run with one HTTP call; it answers with the last node's items. */
+export function runWebhookNode(webhookId: string): WorkflowNode {
+	return {
+		id: 'e2e-webhook',
+		name: 'Run',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId,
+		parameters: { httpMethod: 'POST', path: webhookId, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+	};
 }
 
 /**
  * A workflow whose Webhook node runs one action node and answers with its output, so that tests
  * can run an action node in the real n8n with one HTTP call.
  */
-function actionWorkflow({ name, webhookId, actionNode }) {
+export function actionWorkflow({ name, webhookId, actionNode }: { name: string; webhookId: string; actionNode: Omit<WorkflowNode, 'position'> }): Workflow {
 	return {
 		name,
-		nodes: [
-			{
-				id: 'e2e-webhook',
-				name: 'Run',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId,
-				parameters: { httpMethod: 'POST', path: webhookId, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-			},
-			{ position: [300, 0], ...actionNode },
-		],
+		nodes: [runWebhookNode(webhookId), { position: [300, 0], ...actionNode }],
 		connections: { Run: { main: [[{ node: actionNode.name, type: 'main', index: 0 }]] } },
 	};
 }
 
-async function postJson(url, body, headers = {}) {
+/** What postJson() got back: the status, the parsed body (or the text, when not JSON) and the headers. */
+export interface PostAnswer {
+	status: number;
+	body: unknown;
+	headers: Headers;
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<PostAnswer> {
 	const response = await fetch(url, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', ...headers },
 		body: typeof body === 'string' ? body : JSON.stringify(body),
 	});
 	const text = await response.text();
-	let parsed;
+	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);
 	} catch {
@@ -473,5 +579,3 @@ async function postJson(url, body, headers = {}) {
 	}
 	return { status: response.status, body: parsed, headers: response.headers };
 }
-
-module.exports = { startN8n, startN8nQueue, startFrontProxy, packedTarball, ACTIVATION_FAULT_TIMES, actionWorkflow, postJson, freePort, PACKAGE_NAME, OWNER, sleep };

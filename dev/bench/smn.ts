@@ -1,11 +1,14 @@
-'use strict';
 /**
  * Huawei Cloud SMN callback benchmark case: JSON shape, topic and replay checks, certificate URL pinning,
  * RSA signature over the string to sign with a cached certificate, de-duplication, one item per message.
  */
-const crypto = require('node:crypto');
-const path = require('node:path');
-const { createSelfSignedCertificate, signSmnMessage, smnStringToSign } = require('../emulator/smn-crypto');
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { IWebhookResponseData } from 'n8n-workflow';
+import type { smnCertificates as SmnCertificates } from '../../nodes/HuaweiSmn/certificates';
+import type { HuaweiSmnTrigger as HuaweiSmnTriggerType } from '../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
+import { createSelfSignedCertificate, signSmnMessage, smnStringToSign, type SelfSignedCertificate, type SmnMessage } from '../emulator/smn-crypto';
+import { fromDist, webhookContext, type Bench, type BenchContext, type HttpRequestStub } from './context';
 
 const dist = path.join(__dirname, '..', '..', 'dist', 'nodes', 'HuaweiSmn');
 const REGION = 'cn-north-4';
@@ -17,8 +20,8 @@ const MESSAGES = 10_240;
 
 const certificateUrl = () => `https://smn.${REGION}.myhuaweicloud.com/smn/SMN_${REGION}_${crypto.randomBytes(16).toString('hex')}.pem`;
 
-function signedMessage(certificate, url, i) {
-	const message = {
+function signedMessage(certificate: SelfSignedCertificate, url: string, i: number): SmnMessage {
+	const message: SmnMessage = {
 		signing_cert_url: url,
 		type: 'Notification',
 		topic_urn: TOPIC,
@@ -33,20 +36,22 @@ function signedMessage(certificate, url, i) {
 }
 
 /** Serves one PEM for one URL, as SMN's certificate host would, and counts the downloads. */
-function certificateServer(url, pem) {
-	const server = async (options) => {
-		if (options.url !== url) throw new Error(`unexpected download of ${options.url}`);
-		server.downloads++;
-		return { statusCode: 200, headers: {}, body: pem };
-	};
-	server.downloads = 0;
+function certificateServer(url: string, pem: string): HttpRequestStub & { downloads: number } {
+	const server = Object.assign(
+		async (options: { url: string }) => {
+			if (options.url !== url) throw new Error(`unexpected download of ${options.url}`);
+			server.downloads++;
+			return { statusCode: 200, headers: {}, body: pem };
+		},
+		{ downloads: 0 },
+	);
 	return server;
 }
 
-function request(message) {
+function request(message: SmnMessage) {
 	const rawBody = Buffer.from(JSON.stringify(message));
 	return {
-		headers: { 'content-type': 'application/json', 'x-smn-message-type': message.type, 'x-smn-subscription-urn': SUBSCRIPTION },
+		headers: { 'content-type': 'application/json', 'x-smn-message-type': String(message.type), 'x-smn-subscription-urn': SUBSCRIPTION },
 		body: JSON.parse(rawBody.toString('utf8')),
 		rawBody,
 	};
@@ -54,13 +59,14 @@ function request(message) {
 
 const parameters = { topic: TOPIC };
 const credentials = { region: REGION, authType: 'aksk' };
-const accepted = (result, response) => response.statusCode === 200 && Array.isArray(result.workflowData) && result.workflowData[0].length === 1;
+const accepted = (result: IWebhookResponseData, response: BenchContext['response']) =>
+	response.statusCode === 200 && Array.isArray(result.workflowData) && result.workflowData[0].length === 1;
 
-module.exports = {
+export const smnBench: Bench = {
 	name: 'Huawei Cloud SMN',
 	async callbackCase() {
-		const { HuaweiSmnTrigger } = require(path.join(dist, 'HuaweiSmnTrigger.node.js'));
-		const { webhookContext } = require('./context');
+		const { HuaweiSmnTrigger } = await fromDist<{ HuaweiSmnTrigger: typeof HuaweiSmnTriggerType }>(path.join(dist, 'HuaweiSmnTrigger.node.js'));
+		const { smnCertificates } = await fromDist<{ smnCertificates: typeof SmnCertificates }>(path.join(dist, 'certificates.js'));
 		const trigger = new HuaweiSmnTrigger();
 		const certificate = createSelfSignedCertificate({ commonName: `smn.${REGION}.myhuaweicloud.com` });
 		const url = certificateUrl();
@@ -79,7 +85,7 @@ module.exports = {
 		// to sign against the certificate's public key (the X.509 parse and key extraction are cached,
 		// as in the trigger; the Base64 decoding and string building are not crypto and are left out).
 		const publicKey = new crypto.X509Certificate(certificate.pem).publicKey;
-		const signed = messages.map((message) => ({ text: smnStringToSign(message), signature: Buffer.from(message.signature, 'base64') }));
+		const signed = messages.map((message) => ({ text: smnStringToSign(message), signature: Buffer.from(String(message.signature), 'base64') }));
 		for (const { text, signature } of signed.slice(0, 8)) {
 			if (!crypto.createVerify('RSA-SHA256').update(text, 'utf8').verify(publicKey, signature)) throw new Error('ceiling does not verify');
 		}
@@ -94,10 +100,9 @@ module.exports = {
 			accepted,
 			/** Milliseconds for a message whose certificate is not cached yet (download stubbed, parse, verify); median of 15. */
 			async uncached() {
-				const samples = [];
+				const samples: number[] = [];
 				// The trigger starts at most 10 certificate downloads a minute per process; each sample measures
 				// one download, not that budget, so it starts afresh.
-				const { smnCertificates } = require(path.join(dist, 'certificates.js'));
 				for (let n = 0; n < 15; n++) {
 					smnCertificates.reset();
 					const freshUrl = certificateUrl();

@@ -1,31 +1,23 @@
-#!/usr/bin/env node
-'use strict';
 /**
  * `npm start`: builds the pack, starts every vendor emulator and a real n8n on 127.0.0.1 with the pack
  * installed, creates a credential per vendor pointing at its emulator and activates an example
  * workflow per vendor. Prints the editor URL, the login and how to fire events. Ctrl-C stops it all.
  */
-const fs = require('node:fs');
-const path = require('node:path');
-const { startN8n, OWNER } = require('./n8n');
-const { startEmulator } = require('../emulator/server');
-
-const DEMO_DIR = path.join(__dirname, '..', 'demo');
+import { DEMOS } from './demo';
+import { startEmulator, type RunningEmulator } from './emulator/server';
+import { OWNER, startN8n, type N8nInstance } from './n8n/launcher';
 
 async function main() {
-	const demos = fs
-		.readdirSync(DEMO_DIR)
-		.filter((file) => file.endsWith('.js'))
-		.sort()
-		.map((file) => require(path.join(DEMO_DIR, file)));
-	const emulators = [];
-	let n8n;
+	const demos = Object.values(DEMOS);
+	const emulators: RunningEmulator[] = [];
+	// n8n once it is up, for stop(): a Ctrl-C while it starts leaves its end to the process guard.
+	const running: { n8n?: N8nInstance } = {};
 	let stopping = false;
 	const stop = async () => {
 		if (stopping) return;
 		stopping = true;
 		process.stdout.write('\nStopping n8n and the emulators...\n');
-		await n8n?.stop();
+		await running.n8n?.stop();
 		await Promise.all(emulators.map((emulator) => emulator.close()));
 		process.exit(0);
 	};
@@ -34,7 +26,8 @@ async function main() {
 
 	for (const demo of demos) emulators.push(await startEmulator(demo.createEmulator(), { port: demo.emulatorPort }));
 	process.stdout.write('Building the pack and starting n8n (a first run installs n8n first, about 5 minutes; progress below)...\n');
-	n8n = await startN8n({ port: Number(process.env.N8N_PORT) || 5678 });
+	const n8n = await startN8n({ port: Number(process.env.N8N_PORT) || 5678 });
+	running.n8n = n8n;
 
 	const lines = [];
 	for (const [index, demo] of demos.entries()) {

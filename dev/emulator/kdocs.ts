@@ -1,4 +1,3 @@
-'use strict';
 /**
  * Kdocs open platform emulator: OAuth token refresh, the user/file/schema reads the nodes use, the
  * eight dbt webhook subscribe endpoints, webhook/mine and delete, the 10-webhooks-per-document limit
@@ -8,24 +7,85 @@
  * (delete path, "not found" and quota answers, webhook/mine item fields), the emulator's choice is
  * marked ASSUMED and matches what the nodes are written against; the README lists these.
  */
-const crypto = require('node:crypto');
-const { deliver, matchPath, injectFault } = require('./server');
+import crypto from 'node:crypto';
+import { deliver, faultFrom, injectFault, matchPath, type Fault, type RequestContext } from './server';
 
-const MAX_WEBHOOKS_PER_DOCUMENT = 10;
+export const MAX_WEBHOOKS_PER_DOCUMENT = 10;
 
-const KINDS = [
+interface Webhook {
+	webhook_id: string;
+	file_token: string;
+	sheet_id: number;
+	view_id?: string;
+	fields?: string[];
+	records?: string[];
+	callback_url: string;
+	type: string;
+	created_at: number;
+}
+
+interface EventKind {
+	type: string;
+	sample(sheetId: number, hook: Webhook, serial: number): object;
+}
+
+interface KdocsSheet {
+	id: number;
+	name: string;
+	fields: { id: string; name: string; type: string }[];
+	views: { id: string; name: string; type: string }[];
+}
+
+interface CallbackRecord {
+	webhook_id: string;
+	callback_url: string;
+	payload: object;
+	statusCode: number;
+	response: string;
+	error?: string;
+}
+
+/** The fields the control endpoints and the API calls read from a JSON body. */
+interface KdocsBody {
+	webhook_id?: string;
+	file_token?: string;
+	sheet_id?: string | number;
+	events?: object[];
+	count?: number;
+	callback_url?: unknown;
+	expireTokensAfterCalls?: number;
+	rateLimitEvery?: number;
+	enabled?: boolean;
+	pluralTypes?: boolean;
+	app_key?: string;
+	refresh_token?: string;
+	fields?: unknown;
+	records?: unknown;
+}
+
+/** A subscribe path's parameters (file, sheet, and view or the event kind). */
+interface SubscribeParams {
+	file: string;
+	sheet: string;
+	view?: string;
+	kind?: (typeof KINDS)[number];
+}
+
+const bodyOf = (ctx: RequestContext) => (ctx.json ?? {}) as KdocsBody;
+
+const KINDS: (EventKind & { suffix: string })[] = [
 	{ suffix: 'icon', type: 'dbt.sheet.icon', sample: (sheetId) => ({ sheetId, originalValue: '📄', value: '📊' }) },
 	{ suffix: 'description', type: 'dbt.sheet.description', sample: (sheetId) => ({ sheetId, originalValue: '', value: 'Quarterly leads' }) },
 	{ suffix: 'remove', type: 'dbt.sheet.remove', sample: (sheetId) => ({ sheetId }) },
 	// Every created record has an id of its own, so two creations in the same millisecond differ.
-	{ suffix: 'records/create', type: 'dbt.record.create', sample: (sheetId, hook, serial) => ({ sheetId, recordIds: [`rec${serial}`] }) },
+	{ suffix: 'records/create', type: 'dbt.record.create', sample: (sheetId, _hook, serial) => ({ sheetId, recordIds: [`rec${serial}`] }) },
 	{ suffix: 'fields/create', type: 'dbt.field.create', sample: (sheetId) => ({ sheetId, fieldId: 'Q', name: 'Owner' }) },
 	{ suffix: 'cells/fields/update', type: 'dbt.cell.fields.update', sample: (sheetId, hook) => ({ sheetId, recordId: 'PP', fieldId: (hook.fields || ['N'])[0], originalValue: 'old', value: 'new' }) },
 	{ suffix: 'cells/records/update', type: 'dbt.cell.records.update', sample: (sheetId, hook) => ({ sheetId, recordId: (hook.records || ['PP'])[0], fieldId: 'N', originalValue: 'old', value: 'new' }) },
 ];
-const VIEW_REMOVE = { type: 'dbt.view.remove', sample: (sheetId, hook) => ({ sheetId, viewId: hook.view_id }) };
+const VIEW_REMOVE: EventKind = { type: 'dbt.view.remove', sample: (sheetId: number, hook: Webhook) => ({ sheetId, viewId: hook.view_id }) };
 
-function defaultFiles() {
+function defaultFiles(): Record<string, { fname: string; sheets: KdocsSheet[] }> {
 	return {
 		wfoKKYzWR2jyxMHCFVuBxa42RSf8tpndOUeHQQzryfI: {
 			fname: 'Sales pipeline.dbt',
@@ -49,7 +109,7 @@ function defaultFiles() {
 	};
 }
 
-function createKdocsEmulator({
+export function createKdocsEmulator({
 	accessToken = 'kdocs-emulator-token',
 	appId = 'kdocs-emulator-app',
 	appKey = 'kdocs-emulator-app-key',
@@ -57,38 +117,45 @@ function createKdocsEmulator({
 	tokenLifetimeSeconds = 86_400,
 	dailyQuota = 100_000,
 	pluralTypes = false,
+}: {
+	accessToken?: string;
+	appId?: string;
+	appKey?: string;
+	refreshToken?: string;
+	tokenLifetimeSeconds?: number;
+	dailyQuota?: number;
+	pluralTypes?: boolean;
 } = {}) {
 	const state = {
 		files: defaultFiles(),
-		webhooks: new Map(), // webhook_id -> { webhook_id, file_token, sheet_id, view_id, fields, records, callback_url, type, created_at }
-		tokens: new Map([[accessToken, Infinity]]),
+		webhooks: new Map<string, Webhook>(), // webhook_id -> webhook
+		tokens: new Map<string, number>([[accessToken, Infinity]]),
 		quotaUsed: 0,
 		dailyQuota,
 		pluralTypes,
-		deliveries: [],
-		// { method, pathIncludes, times, then one of: status (+ body, headers) | drop | dropAfter (act, then drop the answer) }
-		faults: [],
-		expireTokensAfterCalls: undefined, // all tokens expire once this many more API calls were answered
-		rateLimitEvery: undefined, // every Nth API call is answered 429
+		deliveries: [] as CallbackRecord[],
+		faults: [] as Fault[],
+		expireTokensAfterCalls: undefined as number | undefined, // all tokens expire once this many more API calls were answered
+		rateLimitEvery: undefined as number | undefined, // every Nth API call is answered 429
 		apiCalls: 0,
 		// Fires an event the moment a webhook is registered, before the registration is answered, as a busy
 		// sheet may: it reaches n8n while the activation that registered it is still under way.
 		fireOnRegister: false,
 		eventSerial: 0,
 	};
-	const api = (code, message, extra = {}) => ({ code, message, ...extra });
+	const api = (code: number, message: string, extra: object = {}) => ({ code, message, ...extra });
 
-	function tokenIsValid(token) {
-		const expiresAt = state.tokens.get(token);
+	function tokenIsValid(token: string | undefined): boolean {
+		const expiresAt = token === undefined ? undefined : state.tokens.get(token);
 		return expiresAt !== undefined && expiresAt > Date.now();
 	}
 
-	function webhooksOf(fileToken) {
+	function webhooksOf(fileToken: string): Webhook[] {
 		return [...state.webhooks.values()].filter((hook) => hook.file_token === fileToken);
 	}
 
-	function eventPayload(hook, overrides = {}) {
-		const kind = hook.view_id !== undefined ? VIEW_REMOVE : KINDS.find((k) => k.type === hook.type);
+	function eventPayload(hook: Webhook, overrides: KdocsBody = {}) {
+		const kind = hook.view_id !== undefined ? VIEW_REMOVE : (KINDS.find((k) => k.type === hook.type) as EventKind);
 		const type = state.pluralTypes ? kind.type.replace(/^dbt\.(sheet|record|field|cell|view)\./, 'dbt.$1s.') : kind.type;
 		return {
 			webhook_id: hook.webhook_id,
@@ -97,7 +164,7 @@ function createKdocsEmulator({
 		};
 	}
 
-	async function fire(hook, overrides) {
+	async function fire(hook: Webhook, overrides?: KdocsBody): Promise<CallbackRecord> {
 		const payload = eventPayload(hook, overrides);
 		const result = await deliver(hook.callback_url, {
 			headers: { 'content-type': 'application/json', 'user-agent': 'Kdocs-Webhook/emulator' },
@@ -108,8 +175,8 @@ function createKdocsEmulator({
 		return record;
 	}
 
-	async function handleControl(ctx) {
-		const body = ctx.json || {};
+	async function handleControl(ctx: RequestContext) {
+		const body = bodyOf(ctx);
 		if (ctx.path === '/_emulator/kdocs/state' && ctx.method === 'GET') {
 			return ctx.reply(200, { webhooks: [...state.webhooks.values()], deliveries: state.deliveries, quotaUsed: state.quotaUsed });
 		}
@@ -136,7 +203,7 @@ function createKdocsEmulator({
 			const created = [];
 			for (let i = 0; i < (body.count || 1); i++) {
 				const id = `seed-${crypto.randomBytes(4).toString('hex')}`;
-				state.webhooks.set(id, { webhook_id: id, file_token: body.file_token, sheet_id: Number(body.sheet_id || 1), type: 'dbt.record.create', callback_url: body.callback_url || `https://other.example.com/hook/${i}`, created_at: Date.now() });
+				state.webhooks.set(id, { webhook_id: id, file_token: body.file_token as string, sheet_id: Number(body.sheet_id || 1), type: 'dbt.record.create', callback_url: (body.callback_url || `https://other.example.com/hook/${i}`) as string, created_at: Date.now() });
 				created.push(id);
 			}
 			return ctx.reply(200, { created });
@@ -160,7 +227,7 @@ function createKdocsEmulator({
 			return ctx.reply(200, { ok: true });
 		}
 		if (ctx.path === '/_emulator/kdocs/faults' && ctx.method === 'POST') {
-			state.faults.push({ times: 1, ...body });
+			state.faults.push(faultFrom(ctx));
 			return ctx.reply(200, { ok: true });
 		}
 		if (ctx.path === '/_emulator/kdocs/reset' && ctx.method === 'POST') {
@@ -176,13 +243,13 @@ function createKdocsEmulator({
 		return ctx.reply(404, { error: 'unknown control endpoint' });
 	}
 
-	async function handle(ctx) {
+	async function handle(ctx: RequestContext) {
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
 
 		if (injectFault(state.faults, ctx, (fault) => api(fault.status, 'InjectedFault'))) return;
 
 		if (ctx.path === '/api/v1/oauth2/refresh_token' && ctx.method === 'POST') {
-			const body = ctx.json || {};
+			const body = bodyOf(ctx);
 			if (ctx.query.app_id !== appId || body.app_key !== appKey) return ctx.reply(200, api(20003, 'InvalidApp'));
 			if (body.refresh_token !== refreshToken) return ctx.reply(200, api(20002, 'InvalidRefreshToken'));
 			const token = `kdocs-${crypto.randomBytes(12).toString('hex')}`;
@@ -236,15 +303,14 @@ function createKdocsEmulator({
 			return ctx.reply(200, { code: 0, data: { webhooks } }); // ASSUMED item schema
 		}
 
-		params =
-			matchPath('/api/v1/openapi/dbt/:file/webhook/sheets/:sheet/views/:view/remove', ctx.path) ||
+		const subscribeParams = (matchPath('/api/v1/openapi/dbt/:file/webhook/sheets/:sheet/views/:view/remove', ctx.path) ||
 			KINDS.map((kind) => {
 				const match = matchPath(`/api/v1/openapi/dbt/:file/webhook/sheets/:sheet/${kind.suffix}`, ctx.path);
 				return match && { ...match, kind };
-			}).find(Boolean);
-		if (params && ctx.method === 'POST') {
+			}).find(Boolean)) as SubscribeParams | undefined;
+		if (subscribeParams && ctx.method === 'POST') {
 			if (!consumeQuota(ctx)) return;
-			return subscribe(ctx, params);
+			return subscribe(ctx, subscribeParams);
 		}
 
 		params = matchPath('/api/v1/openapi/dbt/:file/webhook/:webhook', ctx.path);
@@ -259,19 +325,19 @@ function createKdocsEmulator({
 		return ctx.reply(404, api(404, 'NotFound'));
 	}
 
-	function consumeQuota(ctx) {
+	function consumeQuota(ctx: RequestContext): boolean {
 		state.quotaUsed += 1;
 		if (state.quotaUsed <= state.dailyQuota) return true;
 		ctx.reply(429, api(429, 'TooManyRequests'), { 'retry-after': '1' }); // ASSUMED shape of Kdocs' quota answer
 		return false;
 	}
 
-	async function subscribe(ctx, params) {
+	async function subscribe(ctx: RequestContext, params: SubscribeParams) {
 		const file = state.files[params.file];
 		if (!file) return ctx.reply(404, api(10004, 'FileNotFound'));
 		const sheet = file.sheets.find((s) => String(s.id) === params.sheet);
 		if (!sheet) return ctx.reply(400, api(10002, 'SheetNotFound')); // ASSUMED code
-		const body = ctx.json || {};
+		const body = bodyOf(ctx);
 		let callbackUrl = typeof body.callback_url === 'string' ? body.callback_url : '';
 		if (/^https?%3A/i.test(callbackUrl)) callbackUrl = decodeURIComponent(callbackUrl);
 		if (!/^https?:\/\//.test(callbackUrl)) return ctx.reply(400, api(10001, 'InvalidCallbackUrl')); // ASSUMED code
@@ -292,18 +358,19 @@ function createKdocsEmulator({
 			webhook_id,
 			file_token: params.file,
 			sheet_id: sheet.id,
-			type: params.view !== undefined ? VIEW_REMOVE.type : params.kind.type,
+			type: params.view !== undefined ? VIEW_REMOVE.type : (params.kind as EventKind).type,
 			...(params.view !== undefined ? { view_id: params.view } : {}),
 			...(Array.isArray(body.fields) ? { fields: body.fields } : {}),
 			...(Array.isArray(body.records) ? { records: body.records } : {}),
 			callback_url: callbackUrl,
 			created_at: Date.now(),
 		});
-		if (state.fireOnRegister) await fire(state.webhooks.get(webhook_id));
+		if (state.fireOnRegister) await fire(state.webhooks.get(webhook_id) as Webhook);
 		return ctx.reply(200, { code: 0, data: { webhook_id } });
 	}
 
 	return { name: 'kdocs', state, handle, fire, accessToken, appId, appKey, refreshToken };
 }
 
-module.exports = { createKdocsEmulator, MAX_WEBHOOKS_PER_DOCUMENT };
+
+export type KdocsEmulator = ReturnType<typeof createKdocsEmulator>;

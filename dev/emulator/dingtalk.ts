@@ -1,4 +1,3 @@
-'use strict';
 /**
  * DingTalk emulator: the app access token (v1.0 oauth2/accessToken, expiry → 400 InvalidAuthentication),
  * storage event subscribe/unsubscribe with the documented error table, the old API's user lookup and
@@ -10,24 +9,24 @@
  * the pack's code, so that the two implementations check each other. Where DingTalk documents nothing,
  * the emulator's choice is marked ASSUMED.
  */
-const crypto = require('node:crypto');
-const { deliver, injectFault } = require('./server');
+import crypto from 'node:crypto';
+import { deliver, faultFrom, injectFault, type Delivery, type Fault, type RequestContext } from './server';
 
-const DEFAULT_AES_KEY = 'Emu1atorAesKey0000000000000000000000000000A'; // 43 characters, as the console shows it
+export const DEFAULT_AES_KEY = 'Emu1atorAesKey0000000000000000000000000000A'; // 43 characters, as the console shows it
 
 // ---- DingTalk's HTTP push crypto (independent implementation) ----
 
-function aesKeyBytes(aesKey) {
+function aesKeyBytes(aesKey: string): Buffer {
 	const key = Buffer.from(`${aesKey}=`, 'base64');
 	if (key.length !== 32) throw new Error('aes_key must decode to 32 bytes');
 	return key;
 }
 
-function sign(token, timestamp, nonce, encrypt) {
+export function sign(token: string, timestamp: string | number, nonce: string, encrypt: string): string {
 	return crypto.createHash('sha1').update([token, String(timestamp), nonce, encrypt].sort().join('')).digest('hex');
 }
 
-function encrypt(aesKey, text, ownerKey) {
+export function encrypt(aesKey: string, text: string, ownerKey: string): string {
 	const key = aesKeyBytes(aesKey);
 	const body = Buffer.from(text, 'utf8');
 	const length = Buffer.alloc(4);
@@ -39,7 +38,7 @@ function encrypt(aesKey, text, ownerKey) {
 }
 
 /** Returns { text, ownerKey } or throws with DingTalk's error code (900xxx) as the reason. */
-function decrypt(aesKey, encrypted) {
+export function decrypt(aesKey: string, encrypted: string): { text: string; ownerKey: string } {
 	const key = aesKeyBytes(aesKey);
 	const data = Buffer.from(encrypted, 'base64');
 	if (data.length === 0 || data.length % 16 !== 0) throw new Error('900007 ciphertext length is not a multiple of the block size');
@@ -53,13 +52,79 @@ function decrypt(aesKey, encrypted) {
 	return { text: plain.subarray(20, 20 + length).toString('utf8'), ownerKey: plain.subarray(20 + length).toString('utf8') };
 }
 
-function randomNonce() {
+function randomNonce(): string {
 	return crypto.randomBytes(12).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 8).padEnd(8, 'x');
 }
 
 // ---- the emulator ----
 
-function createDingTalkEmulator({
+type Tamper = 'ownerKey' | 'ciphertext' | 'token' | 'signature';
+
+interface DingTalkUser {
+	unionid: string;
+	name: string;
+	canSubscribe: boolean;
+}
+
+interface StorageSubscription {
+	scope: string;
+	scopeId: string;
+	unionId: string;
+	at: number;
+}
+
+interface PushAttempt {
+	at: number;
+	statusCode: number;
+	elapsedMs: number;
+	accepted: boolean;
+	reason: string | undefined;
+	response: string;
+}
+
+interface PushDelivery {
+	id: string;
+	kind: 'check_url' | 'event';
+	/** Undefined when none was given and none is saved in the console. */
+	url: string | undefined;
+	payload: object;
+	tamper?: Tamper;
+	retry: boolean;
+	attempts: PushAttempt[];
+	accepted: boolean;
+	nextAttemptAt?: number;
+}
+
+/** The fields the control endpoints and the OpenAPI calls read from a JSON body. */
+interface DingTalkBody {
+	callbackUrl?: string;
+	tamper?: Tamper;
+	scope?: string;
+	scopeId?: string;
+	force?: boolean;
+	retry?: boolean;
+	eventId?: string;
+	eventType?: string;
+	bizId?: string;
+	spaceId?: string;
+	dentryId?: string;
+	extension?: string;
+	unionId?: string;
+	type?: string;
+	expireTokensAfterCalls?: number;
+	rateLimitEvery?: number;
+	retryDelaysMs?: unknown[];
+	replyTimeoutMs?: number;
+	qpsLimit?: number;
+	ownerKey?: string;
+	appKey?: string;
+	appSecret?: string;
+	userid?: string;
+}
+
+const bodyOf = (ctx: RequestContext) => (ctx.json ?? {}) as DingTalkBody;
+
+export function createDingTalkEmulator({
 	appKey = 'dingemulatorappkey01',
 	appSecret = 'dingtalk-emulator-app-secret',
 	corpId = 'dingemulatorcorp0001',
@@ -78,32 +143,45 @@ function createDingTalkEmulator({
 	spaces = ['24000001', '24000002'],
 	// The HTTP push URL as if already saved in the developer console (skips the check_url on saving).
 	callbackUrl,
+}: {
+	appKey?: string;
+	appSecret?: string;
+	corpId?: string;
+	callbackToken?: string;
+	aesKey?: string;
+	ownerKey?: string;
+	tokenLifetimeSeconds?: number;
+	retryDelaysMs?: number[];
+	replyTimeoutMs?: number;
+	qpsLimit?: number;
+	users?: Record<string, DingTalkUser>;
+	spaces?: string[];
+	callbackUrl?: string;
 } = {}) {
 	const state = {
-		tokens: new Map(), // token -> expiresAt (ms)
-		subscriptions: new Map(), // `${scope}:${scopeId}` -> { scope, scopeId, unionId, at }
+		tokens: new Map<string, number>(), // token -> expiresAt (ms)
+		subscriptions: new Map<string, StorageSubscription>(), // `${scope}:${scopeId}` -> subscription
 		callbackUrl,
-		deliveries: [],
-		// { method, pathIncludes, times, then one of: status (+ body, headers) | drop | dropAfter (act, then drop the answer) }
-		faults: [],
-		calls: new Map(), // `${path}:${second}` -> count
+		deliveries: [] as PushDelivery[],
+		faults: [] as Fault[],
+		calls: new Map<string, number>(), // `${path}:${second}` -> count
 		apiCalls: 0,
-		expireTokensAfterCalls: undefined, // all tokens expire once this many more API calls were answered
-		rateLimitEvery: undefined, // every Nth API call is answered 403 QpsLimitForAppkeyAndApi
+		expireTokensAfterCalls: undefined as number | undefined, // all tokens expire once this many more API calls were answered
+		rateLimitEvery: undefined as number | undefined, // every Nth API call is answered 403 QpsLimitForAppkeyAndApi
 		ownerKey: ownerKey || appKey,
 		retryDelaysMs: [...retryDelaysMs],
 		replyTimeoutMs,
 		qpsLimit,
-		timers: new Set(),
+		timers: new Set<NodeJS.Timeout>(),
 	};
-	const error = (code, message) => ({ code, message, requestid: crypto.randomBytes(8).toString('hex') });
+	const error = (code: string, message: string) => ({ code, message, requestid: crypto.randomBytes(8).toString('hex') });
 
-	function currentToken() {
+	function currentToken(): string | undefined {
 		for (const [token, expiresAt] of state.tokens) if (expiresAt > Date.now()) return token;
 		return undefined;
 	}
 
-	function overQpsLimit(ctx) {
+	function overQpsLimit(ctx: RequestContext): boolean {
 		const key = `${ctx.path}:${Math.floor(Date.now() / 1000)}`;
 		const count = (state.calls.get(key) || 0) + 1;
 		state.calls.set(key, count);
@@ -112,7 +190,7 @@ function createDingTalkEmulator({
 
 	// ---- HTTP push ----
 
-	function envelope(payload, { tamper } = {}) {
+	function envelope(payload: object, { tamper }: { tamper?: Tamper } = {}) {
 		const timestamp = String(Date.now());
 		const nonce = randomNonce();
 		let encrypted = encrypt(aesKey, JSON.stringify(payload), tamper === 'ownerKey' ? 'dingsomeoneelse00000' : state.ownerKey);
@@ -129,11 +207,11 @@ function createDingTalkEmulator({
 	}
 
 	/** What DingTalk checks in a reply: 200, JSON, a valid signature, and "success" encrypted for this app. */
-	function judgeReply(result, elapsedMs) {
+	function judgeReply(result: Delivery, elapsedMs: number): string | undefined {
 		if (result.error) return `no answer: ${result.error}`;
 		if (elapsedMs > state.replyTimeoutMs) return `answered after ${elapsedMs} ms (limit ${state.replyTimeoutMs} ms)`;
 		if (result.statusCode !== 200) return `HTTP ${result.statusCode}`;
-		let reply;
+		let reply: Record<string, unknown>;
 		try {
 			reply = JSON.parse(result.body);
 		} catch {
@@ -142,22 +220,24 @@ function createDingTalkEmulator({
 		for (const field of ['msg_signature', 'timeStamp', 'nonce', 'encrypt']) {
 			if (typeof reply[field] !== 'string' || reply[field] === '') return `reply lacks ${field}`;
 		}
-		if (sign(callbackToken, reply.timeStamp, reply.nonce, reply.encrypt) !== reply.msg_signature) return 'reply signature does not match';
+		const { timeStamp, nonce, encrypt: encrypted, msg_signature: signature } = reply as Record<string, string>;
+		if (sign(callbackToken, timeStamp, nonce, encrypted) !== signature) return 'reply signature does not match';
 		let decrypted;
 		try {
-			decrypted = decrypt(aesKey, reply.encrypt);
+			decrypted = decrypt(aesKey, encrypted);
 		} catch (cause) {
-			return `reply does not decrypt: ${cause.message}`;
+			return `reply does not decrypt: ${(cause as Error).message}`;
 		}
 		if (decrypted.ownerKey !== state.ownerKey) return `reply owner key is ${decrypted.ownerKey}, expected ${state.ownerKey}`;
 		if (decrypted.text !== 'success') return `reply says ${JSON.stringify(decrypted.text)}, not "success"`;
 		return undefined;
 	}
 
-	async function attempt(delivery) {
+	async function attempt(delivery: PushDelivery): Promise<PushDelivery> {
 		const { query, body } = envelope(delivery.payload, { tamper: delivery.tamper });
 		const started = Date.now();
-		const result = await deliver(`${delivery.url}${delivery.url.includes('?') ? '&' : '?'}${query}`, {
+		const url = delivery.url as string;
+		const result = await deliver(`${url}${url.includes('?') ? '&' : '?'}${query}`, {
 			headers: { 'content-type': 'application/json', 'user-agent': 'DingTalk-HttpPush/emulator' },
 			body,
 		});
@@ -180,13 +260,17 @@ function createDingTalkEmulator({
 		return delivery;
 	}
 
-	function push(kind, payload, { url = state.callbackUrl, tamper, retry = true } = {}) {
-		const delivery = { id: `d${state.deliveries.length + 1}`, kind, url, payload, tamper, retry, attempts: [], accepted: false };
+	function push(
+		kind: PushDelivery['kind'],
+		payload: object,
+		{ url = state.callbackUrl, tamper, retry = true }: { url?: string; tamper?: Tamper; retry?: boolean } = {},
+	): Promise<PushDelivery> {
+		const delivery: PushDelivery = { id: `d${state.deliveries.length + 1}`, kind, url, payload, tamper, retry, attempts: [], accepted: false };
 		state.deliveries.push(delivery);
 		return attempt(delivery);
 	}
 
-	function storagePayload(body, subscription) {
+	function storagePayload(body: DingTalkBody, subscription: StorageSubscription | undefined) {
 		const eventId = body.eventId || crypto.randomUUID().replace(/-/g, '');
 		const scope = subscription ? subscription.scope : body.scope || 'ORG';
 		const scopeId = subscription ? subscription.scopeId : body.scopeId || corpId;
@@ -206,8 +290,8 @@ function createDingTalkEmulator({
 		};
 	}
 
-	async function handleControl(ctx) {
-		const body = ctx.json || {};
+	async function handleControl(ctx: RequestContext) {
+		const body = bodyOf(ctx);
 		const route = ctx.path.replace('/_emulator/dingtalk/', '');
 		if (route === 'state' && ctx.method === 'GET') {
 			return ctx.reply(200, {
@@ -248,7 +332,7 @@ function createDingTalkEmulator({
 			return ctx.reply(200, { ok: true });
 		}
 		if (route === 'faults' && ctx.method === 'POST') {
-			state.faults.push({ times: 1, ...body });
+			state.faults.push(faultFrom(ctx));
 			return ctx.reply(200, { ok: true });
 		}
 		if (route === 'schedule' && ctx.method === 'POST') {
@@ -283,8 +367,8 @@ function createDingTalkEmulator({
 
 	// ---- OpenAPI ----
 
-	function issueToken(ctx) {
-		const body = ctx.json || {};
+	function issueToken(ctx: RequestContext) {
+		const body = bodyOf(ctx);
 		if (body.appKey !== appKey || body.appSecret !== appSecret) {
 			return ctx.reply(400, error('invalidClientIdOrSecret', '无效的clientId或者clientSecret'));
 		}
@@ -294,10 +378,10 @@ function createDingTalkEmulator({
 		return ctx.reply(200, { accessToken: token, expireIn: tokenLifetimeSeconds });
 	}
 
-	const tokenIsValid = (token) => typeof token === 'string' && (state.tokens.get(token) || 0) > Date.now();
+	const tokenIsValid = (token: unknown) => typeof token === 'string' && (state.tokens.get(token) || 0) > Date.now();
 
-	function storageEvents(ctx, action) {
-		const body = ctx.json || {};
+	function storageEvents(ctx: RequestContext, action: 'subscribe' | 'unsubscribe') {
+		const body = bodyOf(ctx);
 		const unionId = ctx.query.unionId;
 		if (!unionId) return ctx.reply(400, error('paramError', '参数错误: unionId'));
 		if (body.scope !== 'ORG' && body.scope !== 'SPACE') return ctx.reply(400, error('paramError.scope', `参数错误: scope ${body.scope}`));
@@ -314,7 +398,7 @@ function createDingTalkEmulator({
 		return ctx.reply(200, { success: true });
 	}
 
-	function legacyApi(ctx) {
+	function legacyApi(ctx: RequestContext) {
 		if (!tokenIsValid(ctx.query.access_token)) {
 			return ctx.reply(200, { errcode: 88, sub_code: '40014', sub_msg: '不合法的access_token', errmsg: 'ding talk error[subcode=40014,submsg=不合法的access_token]', request_id: 'emu' });
 		}
@@ -322,15 +406,15 @@ function createDingTalkEmulator({
 			return ctx.reply(200, { errcode: 0, errmsg: 'ok', auth_user_field: ['name', 'unionid'], auth_org_scopes: { authed_dept: [1], authed_user: [] } });
 		}
 		if (ctx.path === '/topapi/v2/user/get' && ctx.method === 'POST') {
-			const userid = (ctx.json || {}).userid;
-			const user = users[userid];
+			const userid = bodyOf(ctx).userid;
+			const user = userid === undefined ? undefined : users[userid];
 			if (!user) return ctx.reply(200, { errcode: 60121, errmsg: '找不到该用户', request_id: 'emu' });
 			return ctx.reply(200, { errcode: 0, errmsg: 'ok', result: { userid, unionid: user.unionid, name: user.name }, request_id: 'emu' });
 		}
 		return ctx.reply(404, { errcode: 404, errmsg: 'not found' });
 	}
 
-	async function handle(ctx) {
+	async function handle(ctx: RequestContext) {
 		if (ctx.path.startsWith('/_emulator/dingtalk/')) return handleControl(ctx);
 
 		if (injectFault(state.faults, ctx, () => error('systemError', 'InjectedFault'))) return;
@@ -356,4 +440,5 @@ function createDingTalkEmulator({
 	return { name: 'dingtalk', state, handle, push, appKey, appSecret, corpId, callbackToken, aesKey, users, spaces };
 }
 
-module.exports = { createDingTalkEmulator, sign, encrypt, decrypt, DEFAULT_AES_KEY };
+
+export type DingTalkEmulator = ReturnType<typeof createDingTalkEmulator>;

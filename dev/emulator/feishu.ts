@@ -1,4 +1,3 @@
-'use strict';
 /**
  * Feishu / Lark open platform emulator: the tenant_access_token endpoint (2 h tokens, the same token
  * handed out again while 30+ minutes remain, 99991663 once expired), user_info for user tokens, the
@@ -10,31 +9,89 @@
  * Facts follow ../shared/docs/vendor-feishu.md. This file implements the protocol on its own (no code
  * from nodes/). Where the docs leave a detail open, the choice is marked ASSUMED.
  */
-const crypto = require('node:crypto');
-const { deliver, matchPath, injectFault } = require('./server');
+import crypto from 'node:crypto';
+import { deliver, faultFrom, injectFault, matchPath, type Fault, type RequestContext } from './server';
 
 const FILE_TYPES = new Set(['doc', 'docx', 'sheet', 'bitable', 'file', 'folder', 'slides']);
 const FOLDER_EVENT_TYPE = 'file.created_in_folder_v1';
 const TOKEN_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 const REUSE_THRESHOLD_MS = 30 * 60 * 1000;
 
-const envelope = (code, msg, data) => (data === undefined ? { code, msg } : { code, msg, data });
+const envelope = (code: number, msg: string, data?: object) => (data === undefined ? { code, msg } : { code, msg, data });
 
-function encryptPayload(encryptKey, text) {
+export function encryptPayload(encryptKey: string, text: string): string {
 	const key = crypto.createHash('sha256').update(encryptKey, 'utf8').digest();
 	const iv = crypto.randomBytes(16);
 	const cipher = crypto.createCipheriv('aes-256-cbc', key, iv);
 	return Buffer.concat([iv, cipher.update(text, 'utf8'), cipher.final()]).toString('base64');
 }
 
-function signPayload(timestamp, nonce, encryptKey, rawBody) {
+export function signPayload(timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer | string): string {
 	return crypto.createHash('sha256').update(timestamp + nonce + encryptKey).update(rawBody).digest('hex');
 }
 
-const userId = (name) => ({ open_id: `ou_${name}`, union_id: `on_${name}`, user_id: '' });
+const userId = (name: string) => ({ open_id: `ou_${name}`, union_id: `on_${name}`, user_id: '' });
+
+/** The fields the control endpoints read from a JSON body. */
+interface FeishuBody {
+	url?: string;
+	token?: string;
+	event_id?: string;
+	event_type?: string;
+	event?: object;
+	file_token?: string;
+	file_type?: string;
+	folder_token?: string;
+	tamper?: Tamper;
+	repeat?: number;
+	ignoreSubscription?: boolean;
+	files?: { token: string; type: string; forbidden?: boolean; locked?: boolean; missing?: boolean }[];
+	expireTokensAfterCalls?: number;
+	rateLimitEvery?: number;
+	app_id?: string;
+	app_secret?: string;
+}
+
+/** How a push is spoiled: a stale timestamp, the wrong key, a changed signature or a flipped body byte. */
+type Tamper = 'timestamp' | 'key' | 'signature' | 'body';
+
+interface FeishuFile {
+	type: string;
+	forbidden?: boolean;
+	locked?: boolean;
+	missing?: boolean;
+}
+
+interface FileSubscription {
+	file_token: string;
+	file_type: string;
+	event_type: string | undefined;
+	identity: 'tenant' | 'user';
+	at: number;
+}
+
+interface PushRecord {
+	url: string;
+	payload: object;
+	headers: Record<string, string>;
+	tamper?: Tamper;
+	statusCode: number;
+	response: string;
+	error?: string;
+	at: number;
+}
+
+interface RateWindow {
+	limit: number;
+	windowMs: number;
+	start: number;
+	count: number;
+}
+
+const bodyOf = (ctx: RequestContext) => (ctx.json ?? {}) as FeishuBody;
 
 /** Event bodies shaped after the SDKs' event models (vendor doc section 6). */
-function sampleEvent(eventType, { file_token, file_type, folder_token }) {
+function sampleEvent(eventType: string, { file_token, file_type, folder_token }: FeishuBody) {
 	const common = { file_type, file_token };
 	switch (eventType) {
 		case 'drive.file.created_in_folder_v1':
@@ -56,7 +113,7 @@ function sampleEvent(eventType, { file_token, file_type, folder_token }) {
 	}
 }
 
-function createFeishuEmulator({
+export function createFeishuEmulator({
 	appId = 'cli_emulator_app',
 	appSecret = 'emulator-app-secret',
 	verificationToken = 'emulator-verification-token',
@@ -78,32 +135,46 @@ function createFeishuEmulator({
 	requestUrl,
 	// Added before every API answer, to stand in for the round trip to open.feishu.cn (benchmarks).
 	latencyMs = 0,
+}: {
+	appId?: string;
+	appSecret?: string;
+	verificationToken?: string;
+	encryptKey?: string;
+	userAccessToken?: string;
+	tokenLifetimeSeconds?: number;
+	expiredTokenStatus?: number;
+	rateLimitStatus?: number;
+	limits?: { subscribePerSecond: number; subscribePerMinute: number; getPerMinute: number; deletePerMinute: number };
+	subscribeField?: string;
+	signChallenge?: boolean;
+	openWorld?: boolean;
+	requestUrl?: string;
+	latencyMs?: number;
 } = {}) {
-	const newWindows = () => ({
+	const newWindows = (): Record<'subscribeSecond' | 'subscribeMinute' | 'getMinute' | 'deleteMinute', RateWindow> => ({
 		subscribeSecond: { limit: limits.subscribePerSecond, windowMs: 1000, start: 0, count: 0 },
 		subscribeMinute: { limit: limits.subscribePerMinute, windowMs: 60_000, start: 0, count: 0 },
 		getMinute: { limit: limits.getPerMinute, windowMs: 60_000, start: 0, count: 0 },
 		deleteMinute: { limit: limits.deletePerMinute, windowMs: 60_000, start: 0, count: 0 },
 	});
 	const state = {
-		tokens: new Map(), // token -> expiresAt (ms)
-		currentToken: undefined,
+		tokens: new Map<string, number>(), // token -> expiresAt (ms)
+		currentToken: undefined as string | undefined,
 		issuedTokens: 0,
-		files: new Map(), // token -> { type, forbidden, locked, missing }
-		subscriptions: new Map(), // file_token -> { file_token, file_type, event_type, at }
+		files: new Map<string, FeishuFile>(), // token -> file
+		subscriptions: new Map<string, FileSubscription>(), // file_token -> subscription
 		requestUrl,
-		deliveries: [],
-		// { method, pathIncludes, times, then one of: status (+ body, headers) | drop | dropAfter (act, then drop the answer) }
-		faults: [],
-		expireTokensAfterCalls: undefined, // all tokens expire once this many more API calls were answered
-		rateLimitEvery: undefined, // every Nth API call is answered like an exhausted limit
+		deliveries: [] as PushRecord[],
+		faults: [] as Fault[],
+		expireTokensAfterCalls: undefined as number | undefined, // all tokens expire once this many more API calls were answered
+		rateLimitEvery: undefined as number | undefined, // every Nth API call is answered like an exhausted limit
 		apiCalls: 0,
 		windows: newWindows(),
 		rateLimited: 0,
 	};
 
 	/** Counts a call against every window it belongs to; answers 429 when any of them is exhausted. */
-	function withinLimits(ctx, windowNames) {
+	function withinLimits(ctx: RequestContext, windowNames: (keyof typeof state.windows)[]): boolean {
 		const now = Date.now();
 		const windows = windowNames.map((name) => state.windows[name]);
 		for (const window of windows) {
@@ -126,8 +197,8 @@ function createFeishuEmulator({
 		return true;
 	}
 
-	function issueTenantToken(ctx) {
-		const body = ctx.json || {};
+	function issueTenantToken(ctx: RequestContext) {
+		const body = bodyOf(ctx);
 		if (body.app_id !== appId) return ctx.reply(400, envelope(10003, 'invalid param')); // ASSUMED code for an unknown app_id
 		if (body.app_secret !== appSecret) return ctx.reply(400, envelope(10014, 'app secret invalid')); // ASSUMED code
 		const now = Date.now();
@@ -143,7 +214,7 @@ function createFeishuEmulator({
 	}
 
 	/** Returns 'tenant' or 'user' for a valid bearer token, or answers the error and returns undefined. */
-	function authenticate(ctx) {
+	function authenticate(ctx: RequestContext): 'tenant' | 'user' | undefined {
 		const match = /^Bearer (.+)$/.exec(ctx.headers.authorization || '');
 		if (!match) {
 			ctx.reply(400, envelope(99991661, 'Missing access token for authorization. Please make a request with token attached.')); // [S] code
@@ -162,7 +233,7 @@ function createFeishuEmulator({
 	}
 
 	/** Checks file_type / event_type and the file itself; answers the vendor error and returns undefined on failure. */
-	function resolveFile(ctx, fileToken) {
+	function resolveFile(ctx: RequestContext, fileToken: string) {
 		const fileType = ctx.query.file_type;
 		const eventType = ctx.query.event_type;
 		if (!FILE_TYPES.has(fileType)) return void ctx.reply(400, envelope(1069602, 'param error'));
@@ -177,7 +248,7 @@ function createFeishuEmulator({
 		return { fileType, eventType, file };
 	}
 
-	function buildEvent(body) {
+	function buildEvent(body: FeishuBody) {
 		const eventType = body.event_type || 'drive.file.edit_v1';
 		return {
 			schema: '2.0',
@@ -194,10 +265,10 @@ function createFeishuEmulator({
 	}
 
 	/** Encrypts and signs a payload like Feishu, optionally spoiled in one way (tamper), and posts it. */
-	async function push(url, payload, { sign = Boolean(encryptKey), tamper } = {}) {
+	async function push(url: string, payload: object, { sign = Boolean(encryptKey), tamper }: { sign?: boolean; tamper?: Tamper } = {}): Promise<PushRecord> {
 		const plain = JSON.stringify(payload);
 		let rawBody = encryptKey ? JSON.stringify({ encrypt: encryptPayload(encryptKey, plain) }) : plain;
-		const headers = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Feishu-OpenPlatform-Emulator' };
+		const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Feishu-OpenPlatform-Emulator' };
 		if (sign) {
 			let timestamp = String(Math.floor(Date.now() / 1000));
 			// Older than the trigger's replay window (a day: Feishu retries for about 7.1 h).
@@ -222,15 +293,15 @@ function createFeishuEmulator({
 	}
 
 	/** Only events of subscribed files are pushed, as on Feishu; a folder's event needs the folder subscribed. */
-	function isSubscribed(body) {
+	function isSubscribed(body: FeishuBody): boolean {
 		if ((body.event_type || 'drive.file.edit_v1') === 'drive.file.created_in_folder_v1') {
-			return state.subscriptions.get(body.folder_token)?.file_type === 'folder';
+			return body.folder_token !== undefined && state.subscriptions.get(body.folder_token)?.file_type === 'folder';
 		}
-		return state.subscriptions.has(body.file_token);
+		return body.file_token !== undefined && state.subscriptions.has(body.file_token);
 	}
 
-	async function handleControl(ctx) {
-		const body = ctx.json || {};
+	async function handleControl(ctx: RequestContext) {
+		const body = bodyOf(ctx);
 		const route = ctx.path.replace('/_emulator/feishu/', '');
 		if (route === 'state' && ctx.method === 'GET') {
 			return ctx.reply(200, {
@@ -250,7 +321,7 @@ function createFeishuEmulator({
 			case 'challenge': {
 				const url = body.url || state.requestUrl;
 				const challenge = crypto.randomUUID();
-				const record = await push(url, { challenge, token: body.token ?? verificationToken, type: 'url_verification' }, { sign: Boolean(encryptKey) && signChallenge });
+				const record = await push(String(url), { challenge, token: body.token ?? verificationToken, type: 'url_verification' }, { sign: Boolean(encryptKey) && signChallenge });
 				let answered = false;
 				try {
 					answered = JSON.parse(record.response).challenge === challenge;
@@ -280,7 +351,7 @@ function createFeishuEmulator({
 				for (const token of state.tokens.keys()) state.tokens.set(token, 0);
 				return ctx.reply(200, { ok: true });
 			case 'faults':
-				state.faults.push({ times: 1, ...body });
+				state.faults.push(faultFrom(ctx));
 				return ctx.reply(200, { ok: true });
 			case 'schedule':
 				state.expireTokensAfterCalls = body.expireTokensAfterCalls;
@@ -310,7 +381,7 @@ function createFeishuEmulator({
 		}
 	}
 
-	async function handle(ctx) {
+	async function handle(ctx: RequestContext) {
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
 		if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
 
@@ -370,4 +441,5 @@ function createFeishuEmulator({
 	return { name: 'feishu', state, handle, push, appId, appSecret, verificationToken, encryptKey, userAccessToken };
 }
 
-module.exports = { createFeishuEmulator, encryptPayload, signPayload };
+
+export type FeishuEmulator = ReturnType<typeof createFeishuEmulator>;

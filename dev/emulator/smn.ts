@@ -1,4 +1,3 @@
-'use strict';
 /**
  * Huawei Cloud SMN emulator: IAM password tokens, the API gateway's token and AK/SK checks, SMN
  * topics, subscriptions (add/list/delete, statuses 0–4, idempotent add, error codes), publish, and
@@ -7,9 +6,9 @@
  * Behaviour follows ../shared/docs/vendor-huawei-smn.md. Where the docs leave things open, the
  * emulator's choice is marked ASSUMED.
  */
-const crypto = require('node:crypto');
-const { deliver, matchPath, injectFault } = require('./server');
-const { createSelfSignedCertificate, signSmnMessage, checkGatewaySignature } = require('./smn-crypto');
+import crypto from 'node:crypto';
+import { deliver, faultFrom, injectFault, matchPath, type Delivery, type Fault, type RequestContext } from './server';
+import { checkGatewaySignature, createSelfSignedCertificate, signSmnMessage, type SmnMessage } from './smn-crypto';
 
 const PROTOCOLS = ['email', 'sms', 'functionstage', 'functiongraph', 'http', 'https', 'callnotify', 'wechat', 'dingding', 'feishu', 'welink', 'dingTalkBot'];
 // ASSUMED: robot, function and WeLink subscriptions need no confirmation (status 2); the others start unconfirmed.
@@ -17,12 +16,100 @@ const NEEDS_CONFIRMATION = new Set(['email', 'sms', 'http', 'https', 'callnotify
 const CONFIRMATIONS_PER_WINDOW = 200;
 const CONFIRMATION_WINDOW_MS = 10 * 60 * 1000;
 
-const hex = (bytes) => crypto.randomBytes(bytes).toString('hex');
+const hex = (bytes: number) => crypto.randomBytes(bytes).toString('hex');
 const requestId = () => hex(16);
-const smnError = (code, message) => ({ request_id: requestId(), code, message });
-const gatewayError = (message) => ({ error_msg: message, error_code: 'APIG.0301', request_id: requestId() });
+const smnError = (code: string, message: string) => ({ request_id: requestId(), code, message });
+const gatewayError = (message: string) => ({ error_msg: message, error_code: 'APIG.0301', request_id: requestId() });
 
-function createSmnEmulator({
+interface Topic {
+	topic_urn: string;
+	name: string;
+	display_name: string;
+	push_policy: number;
+	enterprise_project_id: string;
+	topic_id: string;
+	create_time: string;
+	update_time: string;
+}
+
+interface Subscription {
+	topic_urn: string;
+	protocol: string;
+	subscription_urn: string;
+	owner: string;
+	endpoint: string;
+	remark: string;
+	/** 0 unconfirmed, 1 confirmed, 2 needs no confirmation, 3 unsubscribed, 4 deleted. */
+	status: number;
+	extension?: SubscriptionExtension;
+	created_at: number;
+	/** The token of the confirmation link last sent. */
+	token?: string;
+}
+
+interface SubscriptionExtension {
+	header?: Record<string, string>;
+	keyword?: string;
+	sign_secret?: string;
+	client_id?: string;
+	client_secret?: string;
+}
+
+interface SmnDelivery {
+	subscription_urn: string;
+	endpoint: string;
+	type: unknown;
+	message_id: unknown;
+	raw: string;
+	statusCode: number;
+	response: string;
+	error?: string;
+	at: number;
+}
+
+/** Which certificate signs a message: SMN's current one, an expired one, or one behind a redirect. */
+type CertificateChoice = 'current' | 'expired' | 'redirect';
+
+/** The fields the control endpoints and the API calls read from a JSON body. */
+interface SmnBody {
+	protocol?: string;
+	endpoint?: string;
+	remark?: unknown;
+	extension?: SubscriptionExtension;
+	message_structure?: string;
+	message_template_name?: string;
+	tags?: Record<string, unknown>;
+	message?: string;
+	subject?: unknown;
+	time_to_live?: unknown;
+	subscription_urn?: string;
+	name?: string;
+	display_name?: string;
+	replay?: string;
+	type?: string;
+	overrides?: SmnMessage;
+	tamper?: SmnMessage;
+	certificate?: CertificateChoice;
+	forge?: boolean;
+	status?: unknown;
+	limit?: unknown;
+	windowMs?: unknown;
+	expireTokensAfterCalls?: number;
+	rateLimitEvery?: number;
+	rejectLoopback?: boolean;
+}
+
+/** The IAM token request body (POST /v3/auth/tokens), as far as the emulator reads it. */
+interface TokenRequest {
+	auth?: {
+		identity?: { methods?: unknown; password?: { user?: { name?: string; password?: string; domain?: { name?: string } } } };
+		scope?: { project?: { id?: string; name?: string } };
+	};
+}
+
+const bodyOf = (ctx: RequestContext) => (ctx.json ?? {}) as SmnBody;
+
+export function createSmnEmulator({
 	region = 'cn-north-4',
 	projectId = '0919a0fb38f24ff5b3e8c4a1b2c3d4e5',
 	domainName = 'emulator-account',
@@ -34,6 +121,17 @@ function createSmnEmulator({
 	retryOn5xx = 0,
 	// ASSUMED: SMN sends the confirmation shortly after answering AddSubscription (the docs only say "asynchronously").
 	confirmationDelayMs = 300,
+}: {
+	region?: string;
+	projectId?: string;
+	domainName?: string;
+	users?: { name: string; password: string }[];
+	accessKeys?: Record<string, string>;
+	tokenLifetimeSeconds?: number;
+	topics?: string[];
+	templates?: Record<string, string>;
+	retryOn5xx?: number;
+	confirmationDelayMs?: number;
 } = {}) {
 	const signing = createSelfSignedCertificate({ commonName: `smn.${region}.myhuaweicloud.com` });
 	const expired = createSelfSignedCertificate({
@@ -49,23 +147,22 @@ function createSmnEmulator({
 	};
 
 	const state = {
-		topics: new Map(), // urn -> topic
-		subscriptions: new Map(), // urn -> subscription
-		tokens: new Map(), // token -> expires at (ms)
-		deliveries: [],
-		confirmationsSent: new Map(), // endpoint -> [timestamps]
-		// { method, pathIncludes, times, then one of: status (+ body, headers) | drop | dropAfter (act, then drop the answer) }
-		faults: [],
-		expireTokensAfterCalls: undefined, // every token expires once this many more API calls were answered
-		rateLimitEvery: undefined, // every Nth API call is throttled (APIG.0308)
+		topics: new Map<string, Topic>(), // urn -> topic
+		subscriptions: new Map<string, Subscription>(), // urn -> subscription
+		tokens: new Map<string, number>(), // token -> expires at (ms)
+		deliveries: [] as SmnDelivery[],
+		confirmationsSent: new Map<string, number[]>(), // endpoint -> timestamps
+		faults: [] as Fault[],
+		expireTokensAfterCalls: undefined as number | undefined, // every token expires once this many more API calls were answered
+		rateLimitEvery: undefined as number | undefined, // every Nth API call is throttled (APIG.0308)
 		apiCalls: 0,
 		rejectLoopback: false,
-		rateLimit: undefined, // { limit, windowMs, hits: [] }
+		rateLimit: undefined as { limit: number; windowMs: number; hits: number[] } | undefined,
 	};
 
-	const topicUrn = (name) => `urn:smn:${region}:${projectId}:${name}`;
-	function addTopic(name, displayName = '') {
-		const topic = {
+	const topicUrn = (name: string) => `urn:smn:${region}:${projectId}:${name}`;
+	function addTopic(name: string, displayName = ''): Topic {
+		const topic: Topic = {
 			topic_urn: topicUrn(name),
 			name,
 			display_name: displayName,
@@ -80,10 +177,10 @@ function createSmnEmulator({
 	}
 	topics.forEach((name) => addTopic(name));
 
-	const certificateUrl = (baseUrl, which = 'current') => `${baseUrl}/smn/${certificateNames[which]}`;
+	const certificateUrl = (baseUrl: string | undefined, which: CertificateChoice = 'current') => `${baseUrl}/smn/${certificateNames[which]}`;
 
-	function authenticate(ctx) {
-		const token = ctx.headers['x-auth-token'];
+	function authenticate(ctx: RequestContext) {
+		const token = ctx.headers['x-auth-token'] as string | undefined;
 		if (token !== undefined) {
 			const expiresAt = state.tokens.get(token);
 			if (expiresAt === undefined) return gatewayError('Incorrect IAM authentication information: decrypt token fail');
@@ -104,24 +201,24 @@ function createSmnEmulator({
 		return gatewayError('Incorrect IAM authentication information: x-auth-token not found');
 	}
 
-	function issueToken(ctx) {
-		const auth = (ctx.json && ctx.json.auth) || {};
+	function issueToken(ctx: RequestContext) {
+		const auth = (ctx.json as TokenRequest | undefined)?.auth || {};
 		const user = auth.identity && auth.identity.password && auth.identity.password.user;
-		if (!user || !Array.isArray(auth.identity.methods) || !auth.identity.methods.includes('password')) {
+		if (!user || !Array.isArray(auth.identity?.methods) || !auth.identity.methods.includes('password')) {
 			return ctx.reply(400, { error: { code: 400, message: 'The request body is invalid.', title: 'Bad Request' } });
 		}
 		const known = users.find((u) => u.name === user.name && u.password === user.password);
 		if (!known || !user.domain || user.domain.name !== domainName) {
 			return ctx.reply(401, { error: { code: 401, message: 'The username or password is wrong.', title: 'Unauthorized' } });
 		}
-		const scope = (auth.scope && auth.scope.project) || {};
+		const scope: { id?: string; name?: string } = (auth.scope && auth.scope.project) || {};
 		if ((scope.id !== undefined && scope.id !== projectId) || (scope.id === undefined && scope.name !== region)) {
 			return ctx.reply(400, { error: { code: 400, message: 'The project in scope does not exist.', title: 'Bad Request' } }); // ASSUMED
 		}
 		const token = `MII${hex(48)}`;
 		const expiresAt = Date.now() + tokenLifetimeSeconds * 1000;
 		state.tokens.set(token, expiresAt);
-		const micro = (ms) => new Date(ms).toISOString().replace('Z', '000Z');
+		const micro = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
 		return ctx.reply(
 			201,
 			{
@@ -138,14 +235,14 @@ function createSmnEmulator({
 		);
 	}
 
-	function page(items, query) {
+	function page<T>(items: T[], query: Record<string, string>): T[] | undefined {
 		const offset = Number(query.offset || 0);
 		const limit = Number(query.limit || 100);
 		if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100) return undefined;
 		return items.slice(offset, offset + limit);
 	}
 
-	function validateEndpoint(protocol, endpoint) {
+	function validateEndpoint(protocol: string, endpoint: unknown): boolean {
 		if (typeof endpoint !== 'string' || endpoint === '') return false;
 		if (protocol === 'http' || protocol === 'https') {
 			if (!endpoint.startsWith(`${protocol}://`)) return false;
@@ -157,7 +254,7 @@ function createSmnEmulator({
 		return true;
 	}
 
-	function baseMessage(subscription, type, fields) {
+	function baseMessage(subscription: Subscription, type: string, fields: SmnMessage): SmnMessage {
 		return {
 			type,
 			topic_urn: subscription.topic_urn,
@@ -167,23 +264,26 @@ function createSmnEmulator({
 		};
 	}
 
-	function signed(message, { baseUrl, certificate = 'current', forge = false } = {}) {
+	function signed(
+		message: SmnMessage,
+		{ baseUrl, certificate = 'current', forge = false }: { baseUrl?: string; certificate?: CertificateChoice; forge?: boolean } = {},
+	): SmnMessage {
 		const key = forge ? forger : certificate === 'expired' ? expired : signing;
 		const withCert = { signing_cert_url: certificateUrl(baseUrl, certificate === 'redirect' ? 'redirect' : certificate), ...message };
 		return { ...withCert, signature_version: 'v1', signature: signSmnMessage(withCert, key.privateKey) };
 	}
 
-	async function send(subscription, body, rawOverride) {
-		const headers = {
+	async function send(subscription: Subscription, body: SmnMessage, rawOverride?: string): Promise<SmnDelivery> {
+		const headers: Record<string, string> = {
 			'content-type': 'application/json',
-			'x-smn-message-type': body.type,
-			'x-smn-message-id': body.message_id,
-			'x-smn-topic-urn': body.topic_urn,
+			'x-smn-message-type': body.type as string,
+			'x-smn-message-id': body.message_id as string,
+			'x-smn-topic-urn': body.topic_urn as string,
 			'x-smn-subscription-urn': subscription.subscription_urn,
 			...(subscription.status === 1 && subscription.extension && subscription.extension.header ? subscription.extension.header : {}),
 		};
 		const raw = rawOverride || JSON.stringify(body);
-		let result;
+		let result: Delivery = { statusCode: 0, body: '' };
 		for (let attempt = 0; attempt <= retryOn5xx; attempt++) {
 			result = await deliver(subscription.endpoint, { headers, body: raw });
 			if (!(result.statusCode >= 500)) break;
@@ -193,7 +293,7 @@ function createSmnEmulator({
 		return record;
 	}
 
-	function confirmationFor(subscription, baseUrl) {
+	function confirmationFor(subscription: Subscription, baseUrl: string): SmnMessage {
 		subscription.token = hex(32);
 		const subscribeUrl = `${baseUrl}/v2/notifications/subscriptions/subscribe?${new URLSearchParams({ topic_urn: subscription.topic_urn, endpoint: subscription.endpoint, token: subscription.token })}`;
 		return baseMessage(subscription, 'SubscriptionConfirmation', {
@@ -202,7 +302,7 @@ function createSmnEmulator({
 		});
 	}
 
-	async function sendConfirmation(subscription, baseUrl) {
+	async function sendConfirmation(subscription: Subscription, baseUrl: string): Promise<SmnDelivery | { skipped: string }> {
 		const sent = (state.confirmationsSent.get(subscription.endpoint) || []).filter((at) => at > Date.now() - CONFIRMATION_WINDOW_MS);
 		if (sent.length >= CONFIRMATIONS_PER_WINDOW) return { skipped: 'confirmation rate limit (200 per 10 minutes)' };
 		sent.push(Date.now());
@@ -210,14 +310,14 @@ function createSmnEmulator({
 		return send(subscription, signed(confirmationFor(subscription, baseUrl), { baseUrl }));
 	}
 
-	function listItem(subscription) {
+	function listItem(subscription: Subscription) {
 		const { topic_urn, protocol, subscription_urn, owner, endpoint, remark, status, extension } = subscription;
 		return { topic_urn, protocol, subscription_urn, owner, endpoint, remark, status, filter_polices: [], ...(extension ? { extension } : {}) };
 	}
 
-	function addSubscription(ctx, topic) {
-		const body = ctx.json || {};
-		if (!PROTOCOLS.includes(body.protocol)) return ctx.reply(400, smnError('SMN.0011', 'Invalid protocol.'));
+	function addSubscription(ctx: RequestContext, topic: Topic) {
+		const body = bodyOf(ctx);
+		if (body.protocol === undefined || !PROTOCOLS.includes(body.protocol)) return ctx.reply(400, smnError('SMN.0011', 'Invalid protocol.'));
 		if (!validateEndpoint(body.protocol, body.endpoint)) return ctx.reply(400, smnError('SMN.0012', 'Invalid endpoint.'));
 		if (body.remark !== undefined && Buffer.byteLength(String(body.remark), 'utf8') > 128) return ctx.reply(400, smnError('SMN.0082', 'The remark is too long.'));
 		if (body.protocol === 'feishu' && !(body.extension && (body.extension.keyword || body.extension.sign_secret))) {
@@ -231,13 +331,13 @@ function createSmnEmulator({
 			// ASSUMED body: the documented 200 carries SMN.0190 next to the existing URN.
 			return ctx.reply(200, { request_id: requestId(), subscription_urn: existing.subscription_urn, code: 'SMN.0190', message: 'The endpoint already exists.' });
 		}
-		const subscription = {
+		const subscription: Subscription = {
 			topic_urn: topic.topic_urn,
 			protocol: body.protocol,
 			subscription_urn: `${topic.topic_urn}:${hex(16)}`,
 			owner: projectId,
-			endpoint: body.endpoint,
-			remark: body.remark || '',
+			endpoint: body.endpoint as string,
+			remark: (body.remark || '') as string,
 			status: NEEDS_CONFIRMATION.has(body.protocol) ? 0 : 2,
 			...(body.extension ? { extension: body.extension } : {}),
 			created_at: Date.now(),
@@ -251,26 +351,28 @@ function createSmnEmulator({
 		return undefined;
 	}
 
-	function publish(ctx, topic) {
-		const body = ctx.json || {};
-		let text;
+	function publish(ctx: RequestContext, topic: Topic) {
+		const body = bodyOf(ctx);
+		let text: (protocol: string) => string;
 		if (body.message_structure !== undefined) {
-			let structure;
+			let structure: Record<string, string> | undefined;
 			try {
 				structure = JSON.parse(body.message_structure);
 			} catch {
 				return ctx.reply(400, smnError('SMN.0021', 'Invalid message_structure.'));
 			}
 			if (!structure || typeof structure.default !== 'string') return ctx.reply(400, smnError('SMN.0021', 'Invalid message_structure.'));
-			text = (protocol) => structure[protocol] ?? structure.default;
+			const messages = structure;
+			text = (protocol) => messages[protocol] ?? messages.default;
 		} else if (body.message_template_name !== undefined) {
 			const template = templates[body.message_template_name];
 			if (!template) return ctx.reply(404, smnError('SMN.0034', 'Message template not found.')); // ASSUMED code
-			const rendered = template.replace(/\{([A-Za-z0-9_]+)\}/g, (_, tag) => String((body.tags || {})[tag] ?? ''));
+			const rendered = template.replace(/\{([A-Za-z0-9_]+)\}/g, (_, tag: string) => String((body.tags || {})[tag] ?? ''));
 			text = () => rendered;
 		} else if (typeof body.message === 'string' && body.message !== '') {
 			if (Buffer.byteLength(body.message) > 256 * 1024) return ctx.reply(403, smnError('SMN.0009', 'Invalid message.'));
-			text = () => body.message;
+			const message = body.message;
+			text = () => message;
 		} else {
 			return ctx.reply(403, smnError('SMN.0009', 'Invalid message.'));
 		}
@@ -295,14 +397,14 @@ function createSmnEmulator({
 		return undefined;
 	}
 
-	function findSubscription(body) {
+	function findSubscription(body: SmnBody): Subscription | undefined {
 		return [...state.subscriptions.values()].find(
 			(s) => (body.subscription_urn === undefined || s.subscription_urn === body.subscription_urn) && (body.endpoint === undefined || s.endpoint === body.endpoint),
 		);
 	}
 
-	async function handleControl(ctx) {
-		const body = ctx.json || {};
+	async function handleControl(ctx: RequestContext) {
+		const body = bodyOf(ctx);
 		if (ctx.path === '/_emulator/smn/state' && ctx.method === 'GET') {
 			return ctx.reply(200, {
 				region,
@@ -314,7 +416,7 @@ function createSmnEmulator({
 			});
 		}
 		if (ctx.path === '/_emulator/smn/topics' && ctx.method === 'POST') {
-			return ctx.reply(200, addTopic(body.name, body.display_name));
+			return ctx.reply(200, addTopic(body.name as string, body.display_name));
 		}
 		if (ctx.path === '/_emulator/smn/fire' && ctx.method === 'POST') {
 			// Sends one message to a subscription's endpoint. Options model attacks:
@@ -368,7 +470,7 @@ function createSmnEmulator({
 			return ctx.reply(200, { ok: true });
 		}
 		if (ctx.path === '/_emulator/smn/faults' && ctx.method === 'POST') {
-			state.faults.push({ times: 1, ...body });
+			state.faults.push(faultFrom(ctx));
 			return ctx.reply(200, { ok: true });
 		}
 		if (ctx.path === '/_emulator/smn/reset' && ctx.method === 'POST') {
@@ -389,7 +491,7 @@ function createSmnEmulator({
 		return ctx.reply(404, { error: 'unknown control endpoint' });
 	}
 
-	async function handle(ctx) {
+	async function handle(ctx: RequestContext) {
 		if (ctx.path.startsWith('/_emulator/')) return handleControl(ctx);
 
 		if (injectFault(state.faults, ctx, () => smnError('SMN.0018', 'Internal error.'))) return;
@@ -495,6 +597,7 @@ function createSmnEmulator({
 
 	const vendor = {
 		name: 'smn',
+		baseUrl: undefined as string | undefined,
 		state,
 		handle,
 		region,
@@ -505,10 +608,11 @@ function createSmnEmulator({
 		topicUrn,
 		certificatePem: signing.pem,
 		/** Signs a message as SMN would (see /_emulator/smn/fire for the options), for tests that deliver it themselves. */
-		sign: (message, options = {}) => signed(message, { baseUrl: vendor.baseUrl, ...options }),
+		sign: (message: SmnMessage, options: { certificate?: CertificateChoice; forge?: boolean } = {}) => signed(message, { baseUrl: vendor.baseUrl, ...options }),
 		certificateUrl,
 	};
 	return vendor;
 }
 
-module.exports = { createSmnEmulator };
+
+export type SmnEmulator = ReturnType<typeof createSmnEmulator>;
