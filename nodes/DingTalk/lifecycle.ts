@@ -2,7 +2,7 @@ import type { IDataObject, IHookFunctions, ITriggerFunctions } from 'n8n-workflo
 import { reportingAdviceOnActivation } from '../shared/activation';
 import { forLog } from '../shared/log';
 import { invalidParameter } from '../shared/validation';
-import { subscribeStorageEvents, unsubscribeStorageEvents, type StorageSubscription } from './api';
+import { streamClient, subscribeStorageEvents, unsubscribeStorageEvents, type StorageSubscription } from './api';
 import { isValidAesKey } from './crypto';
 import { readSubscription, requireEventTypes } from './params';
 import { pushSecrets } from './verify';
@@ -130,3 +130,27 @@ export const storageSubscriptionLifecycle = reportingAdviceOnActivation({
 		return true;
 	},
 });
+
+/** A Stream connection is opened with the App Key and App Secret, so activation checks them before subscribing. */
+async function requireStreamClient(context: LifecycleContext): Promise<void> {
+	if (!streamClient(await context.getCredentials('dingTalkApi'))) {
+		throw invalidParameter(
+			context,
+			'DingTalk Stream mode needs the App Key and App Secret in the credential',
+			'DingTalk opens Stream connections with the Client ID (AppKey) and Client Secret (AppSecret) of the internal app; a pasted access token is not enough.',
+		);
+	}
+}
+
+/**
+ * What activating the Stream trigger subscribes, and the close step that unsubscribes exactly that. After
+ * "Listen for test event" the scope stays subscribed, as after the HTTP-push trigger's test: an active
+ * workflow of the same app may rely on it.
+ */
+export async function subscribeForStream(this: ITriggerFunctions): Promise<() => Promise<void>> {
+	const subscription = await subscribeScope(this, requireStreamClient);
+	if (this.getMode() === 'manual') return async () => keepSubscriptionAfterTest(this, subscription);
+	return async () => {
+		await unsubscribeScope(this, subscription);
+	};
+}
