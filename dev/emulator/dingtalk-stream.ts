@@ -177,9 +177,10 @@ export function createDingTalkStream({
 	/** Sends an event on one of the open connections (DingTalk picks one at random), or queues it until one opens. */
 	function send(event: StreamEvent): void {
 		if (event.acked) return;
-		const targets = [...connections.values()].filter(
-			(connection) => connection.events && !connection.disconnecting && connection.ws.readyState === WebSocket.OPEN,
-		);
+		const open = [...connections.values()].filter((connection) => connection.events && connection.ws.readyState === WebSocket.OPEN);
+		// ASSUMED: a connection told to disconnect gets events only while the app has no other one.
+		const settled = open.filter((connection) => !connection.disconnecting);
+		const targets = settled.length > 0 ? settled : open;
 		if (targets.length === 0) {
 			event.queued = true;
 			return;
