@@ -34,3 +34,37 @@ export const dingTalkDemo: Demo<DingTalkEmulator> = {
 	leftAtVendor: (emulator) => emulator.vendor.state.subscriptions.size,
 	dedupeKey: '={{ $json.eventId }}',
 };
+
+/**
+ * The same app with its event subscription in Stream mode, and the DingTalk Stream Trigger: no URL in the
+ * console, the trigger connects out to the emulator. The bench compares it with the HTTP-push demo above.
+ */
+export const dingTalkStreamDemo: Demo<DingTalkEmulator> = {
+	name: 'DingTalk Stream',
+	emulatorPort: 5696,
+	createEmulator: () => createDingTalkEmulator({ deliveryMode: 'stream' }),
+	credential: dingTalkEmulatorCredential,
+	workflow: (credential) =>
+		exampleWorkflow({
+			name: 'Example: DingTalk storage file changed (Stream mode)',
+			trigger: {
+				id: 'demo-dingtalk-stream-trigger',
+				name: 'DingTalk Stream Trigger',
+				type: 'n8n-nodes-event-subscriptions.dingTalkStreamTrigger',
+				parameters: {
+					scope: 'ORG',
+					scopeId: 'dingemulatorcorp0001',
+					unionId: 'emuUnionAdmin4220',
+					events: ['storage_dentry_create', 'storage_dentry_update', 'storage_dentry_delete'],
+				},
+				credentials: { dingTalkApi: { id: credential.id, name: credential.name } },
+			},
+			handler: 'Handle Change',
+		}),
+	fire: { path: '/_emulator/dingtalk/fire', body: { eventType: 'storage_dentry_update' } },
+	moreToFire: (emulator) =>
+		` (connections and counters: GET ${emulator.url}/_emulator/dingtalk/stream; a dropped connection: POST ${emulator.url}/_emulator/dingtalk/stream/fault -d '{"kind":"abrupt"}')`,
+	leftAtVendor: (emulator) => emulator.vendor.state.subscriptions.size,
+	ready: (emulator) => emulator.vendor.stream.counters.openConnections > 0,
+	dedupeKey: '={{ $json.eventId }}',
+};
