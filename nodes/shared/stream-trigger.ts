@@ -61,6 +61,8 @@ export async function startStreamTrigger(this: ITriggerFunctions, setup: StreamT
 		}
 	};
 
+	// Made before subscribing: a protocol that cannot be made must not leave a subscription behind.
+	const protocol = await setup.protocol.call(this, deliver);
 	let unsubscribe: () => Promise<void>;
 	try {
 		unsubscribe = await setup.subscribe.call(this);
@@ -68,7 +70,7 @@ export async function startStreamTrigger(this: ITriggerFunctions, setup: StreamT
 		// As for the webhook triggers: newer n8n shows an activation failure by its message alone.
 		throw withAdviceAsMessage(error);
 	}
-	const connection = openLongConnection(await setup.protocol.call(this, deliver), {
+	const connection = openLongConnection(protocol, {
 		onFatal: (error) => this.emitError(refusalError(this, error)),
 		warn: (message) => this.logger.warn(message),
 	});
