@@ -30,9 +30,7 @@ export class DingTalkStreamTrigger implements INodeType {
 		return await startStreamTrigger.call(this, {
 			name: 'DingTalk Stream',
 			subscribe: subscribeForStream,
-			protocol: async function (this: ITriggerFunctions, deliver) {
-				return dingTalkStreamProtocol.call(this, deliver);
-			},
+			protocol: dingTalkStreamProtocol,
 		});
 	}
 }

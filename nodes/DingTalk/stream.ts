@@ -87,7 +87,7 @@ export function streamEventPayload(headers: IDataObject, data: IDataObject): IDa
  * ("Listen for test event") answers LATER to every event, so that an event it shows is still delivered
  * to the app's active workflows; n8n ends the test after the first event.
  */
-export function dingTalkStreamProtocol(this: ITriggerFunctions, deliver: Deliver): LongConnectionProtocol {
+export async function dingTalkStreamProtocol(this: ITriggerFunctions, deliver: Deliver): Promise<LongConnectionProtocol> {
 	const chosenTypes = chosenEventTypes(this);
 	const consumes = this.getMode() !== 'manual';
 	const warn = (message: string) => this.logger.warn(`DingTalk Stream: ${message}`);
