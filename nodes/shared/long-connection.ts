@@ -12,6 +12,11 @@ export const connectionPolicy = {
 	/** Reconnect back-off: base · 2^attempt, capped, with up to 100 % jitter on top of the base. */
 	baseDelayMs: 1_000,
 	maxDelayMs: 60_000,
+	/**
+	 * Failed attempts after which the first connection gives up, so that activation fails with the reason
+	 * instead of waiting for ever (n8n activates workflows one after another, so a hung one holds up the rest).
+	 */
+	firstOpenAttempts: 3,
 };
 
 /** The vendor refused in a way that retrying cannot fix (wrong secret, app banned): stop and report. */
@@ -184,6 +189,14 @@ export function openLongConnection(protocol: LongConnectionProtocol, events: Con
 			}
 			if (closed) return;
 			if (outcome.opened) failures = 0;
+			if (settleFirst && failures + 1 >= connectionPolicy.firstOpenAttempts) {
+				return giveUp(
+					new ConnectionRefused(
+						`${protocol.name} could not connect (${outcome.reason})`,
+						`${failures + 1} attempts to connect failed. Check the network path to the vendor and the app's long-connection setting in the developer console, then activate the workflow again.`,
+					),
+				);
+			}
 			// A connection the vendor asked to move is replaced at once, without back-off.
 			if (outcome.reason.startsWith('renewed')) continue;
 			const delay = protocol.reconnectDelayMs ? protocol.reconnectDelayMs(failures) : backoffWithJitterMs(failures);

@@ -1,4 +1,5 @@
 import { NodeOperationError, type IDataObject, type ITriggerFunctions, type ITriggerResponse } from 'n8n-workflow';
+import { withAdviceAsMessage } from './activation';
 import type { CallbackEvent } from './callback-flow';
 import { DeliveryLog } from './callbacks';
 import { forLog } from './log';
@@ -60,8 +61,16 @@ export async function startStreamTrigger(this: ITriggerFunctions, setup: StreamT
 		}
 	};
 
-	const unsubscribe = await setup.subscribe.call(this);
-	const connection = openLongConnection(await setup.protocol.call(this, deliver), {
+	// Made before subscribing: a protocol that cannot be made must not leave a subscription behind.
+	const protocol = await setup.protocol.call(this, deliver);
+	let unsubscribe: () => Promise<void>;
+	try {
+		unsubscribe = await setup.subscribe.call(this);
+	} catch (error) {
+		// As for the webhook triggers: newer n8n shows an activation failure by its message alone.
+		throw withAdviceAsMessage(error);
+	}
+	const connection = openLongConnection(protocol, {
 		onFatal: (error) => this.emitError(refusalError(this, error)),
 		warn: (message) => this.logger.warn(message),
 	});

@@ -5,10 +5,11 @@ import {
 	type IHookFunctions,
 	type ILoadOptionsFunctions,
 	type INode,
+	type ITriggerFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
 
-type ParameterContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions;
+type ParameterContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | ITriggerFunctions;
 
 /**
  * Reads a parameter from an execute context (per item) or a hook/webhook context (no item index:
