@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { HuaweiCloudApi } from '../../../credentials/HuaweiCloudApi.credentials';
 import { HuaweiSmn } from '../../../nodes/HuaweiSmn/HuaweiSmn.node';
 import { HuaweiSmnTrigger } from '../../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
-import { NodeHarness } from '../../harness/node-harness';
+import { vendorHarnesses } from '../../harness/vendor-harnesses';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const smnCrypto = require('../../../dev/emulator/smn-crypto') as {
@@ -40,35 +40,11 @@ export const signedIn: ICredentialDataDecryptedObject = {
 
 export const urnLocator = (value = TOPIC) => ({ __rl: true, mode: 'urn', value });
 
-export function smnNode(
-	parameters: INodeParameters,
-	credentials: ICredentialDataDecryptedObject = signedIn,
-	continueOnFail = false,
-) {
-	return new NodeHarness({
-		nodeType: new HuaweiSmn(),
-		credentialTypes: { huaweiCloudApi: new HuaweiCloudApi() },
-		credentials: { huaweiCloudApi: credentials },
-		parameters,
-		continueOnFail,
-	});
-}
-
-export function smnTrigger(
-	parameters: INodeParameters = { topic: urnLocator() },
-	staticData?: IDataObject,
-	credentials: ICredentialDataDecryptedObject = signedIn,
-	ids: { workflowId?: string; nodeId?: string } = {},
-) {
-	return new NodeHarness({
-		nodeType: new HuaweiSmnTrigger(),
-		credentialTypes: { huaweiCloudApi: new HuaweiCloudApi() },
-		credentials: { huaweiCloudApi: credentials },
-		parameters,
-		staticData: staticData ? { 'node:Huawei Cloud SMN Trigger': staticData } : undefined,
-		...ids,
-	});
-}
+export const {
+	node: smnNode,
+	triggerOptions: smnTriggerOptions,
+	trigger: smnTrigger,
+} = vendorHarnesses({ ActionNode: HuaweiSmn, TriggerNode: HuaweiSmnTrigger, CredentialType: HuaweiCloudApi, credentials: () => signedIn, triggerParameters: () => ({ topic: urnLocator() }) });
 
 export const certificateName = () => `SMN_${REGION}_${randomBytes(16).toString('hex')}.pem`;
 
