@@ -49,3 +49,47 @@ export const {
 export const certificateName = () => `SMN_${REGION}_${randomBytes(16).toString('hex')}.pem`;
 
 export const smnTimestamp = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export type SmnCertificate = ReturnType<typeof smnCrypto.createSelfSignedCertificate>;
+
+export interface SignedMessage {
+	body: IDataObject;
+	certificateUrl: string;
+	certificatePath: string;
+}
+
+export interface SigningOptions {
+	key: SmnCertificate;
+	/** Where the message says its certificate is; SMN's trusted origin unless given. */
+	origin?: string;
+	name?: string;
+}
+
+let signedMessages = 0;
+
+/**
+ * A message signed like SMN signs it (with the emulator's signer, not the node's code), naming its
+ * certificate under a fresh URL unless `name` is given, so that nothing is cached. A field given as
+ * undefined is left out of the message.
+ */
+export function signedSmnMessage(
+	fields: IDataObject,
+	{ key, origin = SMN, name = certificateName() }: SigningOptions,
+): SignedMessage {
+	const certificatePath = `/smn/${name}`;
+	const certificateUrl = `${origin}${certificatePath}`;
+	const message: IDataObject = {
+		type: 'Notification',
+		topic_urn: TOPIC,
+		message_id: `m-${++signedMessages}-${Math.random().toString(16).slice(2)}`,
+		message: '{"order":42,"status":"shipped"}',
+		subject: 'Order update',
+		timestamp: smnTimestamp(),
+		signing_cert_url: certificateUrl,
+		signature_version: 'v1',
+		...fields,
+	};
+	for (const field of Object.keys(message)) if (message[field] === undefined) delete message[field];
+	message.signature = smnCrypto.signSmnMessage(message, key.privateKey, key.digest);
+	return { body: message, certificateUrl, certificatePath };
+}

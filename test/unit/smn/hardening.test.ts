@@ -15,11 +15,10 @@ import { SINGLE_LINE_FIELDS } from '../../../nodes/HuaweiSmn/crypto';
 import { canonicalCertificateUrl, isTrustedCertificateUrl } from '../../../nodes/HuaweiSmn/verify';
 import { forLog } from '../../../nodes/shared/log';
 import type { WebhookRequest } from '../../harness/node-harness';
-import { REGION, SMN, TOPIC, certificateName, smnCrypto, smnTimestamp, smnTrigger, signedIn, urnLocator } from './fixtures';
+import { REGION, SMN, TOPIC, certificateName, signedSmnMessage, smnCrypto, smnTrigger, signedIn, urnLocator, type SignedMessage, type SigningOptions, type SmnCertificate } from './fixtures';
 
-type Certificate = ReturnType<typeof smnCrypto.createSelfSignedCertificate>;
-let current: Certificate;
-let stranger: Certificate;
+let current: SmnCertificate;
+let stranger: SmnCertificate;
 
 beforeAll(() => {
 	current = smnCrypto.createSelfSignedCertificate({ commonName: `smn.${REGION}.myhuaweicloud.com` });
@@ -29,34 +28,12 @@ beforeAll(() => {
 beforeEach(() => smnCertificates.reset());
 
 const CONFIRM_URL = `https://console.huaweicloud.com/smn/subscription/confirm?token=tok123&topic_urn=${encodeURIComponent(TOPIC)}&region=${REGION}`;
-let sequence = 0;
-
-interface Built {
-	body: IDataObject;
-	certificateUrl: string;
-	certificatePath: string;
+/** A message signed with the current certificate unless another key is given. */
+function signed(fields: IDataObject = {}, options: Partial<SigningOptions> = {}): SignedMessage {
+	return signedSmnMessage(fields, { key: current, ...options });
 }
 
-function signed(fields: IDataObject = {}, { key = current, name = certificateName() } = {}): Built {
-	const certificatePath = `/smn/${name}`;
-	const certificateUrl = `${SMN}${certificatePath}`;
-	const message: IDataObject = {
-		type: 'Notification',
-		topic_urn: TOPIC,
-		message_id: `h-${++sequence}-${Math.random().toString(16).slice(2)}`,
-		message: '{"order":42,"status":"shipped"}',
-		subject: 'Order update',
-		timestamp: smnTimestamp(),
-		signing_cert_url: certificateUrl,
-		signature_version: 'v1',
-		...fields,
-	};
-	for (const field of Object.keys(message)) if (message[field] === undefined) delete message[field];
-	message.signature = smnCrypto.signSmnMessage(message, key.privateKey, key.digest);
-	return { body: message, certificateUrl, certificatePath };
-}
-
-const serveCertificate = (built: Built, pem = current.pem) => nock(SMN).get(built.certificatePath).reply(200, pem);
+const serveCertificate = (built: SignedMessage, pem = current.pem) => nock(SMN).get(built.certificatePath).reply(200, pem);
 
 const request = (body: IDataObject, headers: Record<string, string> = {}): WebhookRequest => ({
 	body,
