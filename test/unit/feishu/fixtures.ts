@@ -34,6 +34,9 @@ export const {
 	trigger: feishuTrigger,
 } = vendorHarnesses({ ActionNode: Feishu, TriggerNode: FeishuTrigger, CredentialType: FeishuApi, credentials: () => tenantWithToken() });
 
+/** The query of every subscription call for a folder: Feishu subscribes a folder to the one event folders have. */
+export const FOLDER_QUERY = { file_type: 'folder', event_type: 'file.created_in_folder_v1' };
+
 export const byToken = (value: string): INodeParameterResourceLocator => ({ __rl: true, mode: 'id', value });
 
 // The emulator's Feishu crypto, written from the vendor document independently of the node's code.
