@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import nock from 'nock';
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { HuaweiCloudApi } from '../../../credentials/HuaweiCloudApi.credentials';
 import { HuaweiSmn } from '../../../nodes/HuaweiSmn/HuaweiSmn.node';
@@ -50,7 +51,21 @@ export const certificateName = () => `SMN_${REGION}_${randomBytes(16).toString('
 
 export const smnTimestamp = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** The console link a subscription confirmation carries for the trigger to follow. */
+export const CONFIRM_URL = `https://console.huaweicloud.com/smn/subscription/confirm?token=tok123&topic_urn=${encodeURIComponent(TOPIC)}&region=${REGION}`;
+
 export type SmnCertificate = ReturnType<typeof smnCrypto.createSelfSignedCertificate>;
+
+/**
+ * SMN's certificate for the region (its key signs the genuine messages) and a forger's. RSA key
+ * generation is slow on a busy machine: tests make them once, in a beforeAll with a generous timeout.
+ */
+export function createSigningCertificates(): { current: SmnCertificate; stranger: SmnCertificate } {
+	return {
+		current: smnCrypto.createSelfSignedCertificate({ commonName: `smn.${REGION}.myhuaweicloud.com` }),
+		stranger: smnCrypto.createSelfSignedCertificate({ commonName: 'forger.example' }),
+	};
+}
 
 export interface SignedMessage {
 	body: IDataObject;
@@ -92,4 +107,10 @@ export function signedSmnMessage(
 	for (const field of Object.keys(message)) if (message[field] === undefined) delete message[field];
 	message.signature = smnCrypto.signSmnMessage(message, key.privateKey, key.digest);
 	return { body: message, certificateUrl, certificatePath };
+}
+
+/** Asserts that an interceptor for a URL that must not be fetched stayed untouched, then removes it. */
+export function expectUntouched(scope: nock.Scope) {
+	expect(scope.isDone()).toBe(false);
+	nock.cleanAll();
 }

@@ -1,26 +1,23 @@
 import nock from 'nock';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { smnCertificates } from '../../../nodes/HuaweiSmn/certificates';
-import { PROJECT, REGION, SMN, SUBSCRIPTION, TOPIC, V2, certificateName, signedIn, signedSmnMessage, smnCrypto, smnTimestamp, smnTrigger, urnLocator, type SignedMessage, type SigningOptions, type SmnCertificate } from './fixtures';
+import { CONFIRM_URL, PROJECT, REGION, SMN, SUBSCRIPTION, TOPIC, V2, certificateName, createSigningCertificates, expectUntouched, signedIn, signedSmnMessage, smnCrypto, smnTimestamp, smnTrigger, urnLocator, type SignedMessage, type SigningOptions, type SmnCertificate } from './fixtures';
 
 let current: SmnCertificate;
 let expired: SmnCertificate;
 let sha1: SmnCertificate;
 let stranger: SmnCertificate;
 
-// RSA key generation is slow on a busy machine: two keys serve all certificates, with a generous timeout.
+// Two keys serve all certificates: the expired and the SHA-1 one reuse the current certificate's key.
 beforeAll(() => {
-	current = smnCrypto.createSelfSignedCertificate({ commonName: `smn.${REGION}.myhuaweicloud.com` });
+	({ current, stranger } = createSigningCertificates());
 	const keyPair = { privateKey: current.privateKey, publicKey: current.publicKey };
 	expired = smnCrypto.createSelfSignedCertificate({ keyPair, notBefore: new Date(Date.now() - 86_400_000 * 400), notAfter: new Date(Date.now() - 86_400_000) });
 	sha1 = smnCrypto.createSelfSignedCertificate({ keyPair, digest: 'sha1' });
-	stranger = smnCrypto.createSelfSignedCertificate({ commonName: 'forger.example' });
 }, 60_000);
 
 // Each test names fresh certificate URLs; the per-process fetch budget (tested in hardening.test.ts) starts afresh.
 beforeEach(() => smnCertificates.reset());
-
-const CONFIRM_URL = `https://console.huaweicloud.com/smn/subscription/confirm?token=tok123&topic_urn=${encodeURIComponent(TOPIC)}&region=${REGION}`;
 
 /** A message signed with the current certificate unless another key is given. */
 function signed(fields: IDataObject = {}, options: Partial<SigningOptions> = {}): SignedMessage {
@@ -55,12 +52,6 @@ async function expectRejected(body: IDataObject, status = 401, options?: Paramet
 	expect(response.statusCode).toBe(status);
 	expect(response.ended).toBe(true);
 	expect(result).toEqual({ noWebhookResponse: true });
-}
-
-/** Asserts that an interceptor for a URL that must not be fetched stayed untouched, then removes it. */
-function expectUntouched(scope: nock.Scope) {
-	expect(scope.isDone()).toBe(false);
-	nock.cleanAll();
 }
 
 describe('SMN Trigger: notifications', () => {
