@@ -1,6 +1,7 @@
 /** The DingTalk part of `npm start`: emulator, credential and an active example workflow. */
 import { dingTalkEmulatorCredential } from '../emulator/credentials';
 import { createDingTalkEmulator, type DingTalkEmulator } from '../emulator/dingtalk';
+import { PACK_VENDORS, triggerNode } from '../n8n/pack-nodes';
 import { defaultWebhookBase, exampleWorkflow, type Demo } from './demo';
 
 const WEBHOOK_ID = '6a2d9c41-3f7b-4e2a-8c5d-0000000d7a01';
@@ -14,10 +15,8 @@ export const dingTalkDemo: Demo<DingTalkEmulator> = {
 	workflow: (credential) =>
 		exampleWorkflow({
 			name: 'Example: DingTalk storage file changed',
-			trigger: {
-				id: 'demo-dingtalk-trigger',
-				name: 'DingTalk Trigger',
-				type: 'n8n-nodes-event-subscriptions.dingTalkTrigger',
+			trigger: triggerNode(PACK_VENDORS.dingtalk, {
+				idPrefix: 'demo-',
 				webhookId: WEBHOOK_ID,
 				parameters: {
 					scope: 'ORG',
@@ -25,8 +24,8 @@ export const dingTalkDemo: Demo<DingTalkEmulator> = {
 					unionId: 'emuUnionAdmin4220',
 					events: ['storage_dentry_create', 'storage_dentry_update', 'storage_dentry_delete'],
 				},
-				credentials: { dingTalkApi: { id: credential.id, name: credential.name } },
-			},
+				credential,
+			}),
 			handler: 'Handle Change',
 		}),
 	fire: { path: '/_emulator/dingtalk/fire', body: { eventType: 'storage_dentry_update' } },
