@@ -29,11 +29,11 @@ export interface Demo<V extends Vendor = Vendor> {
 export const defaultWebhookBase = (): string => `http://127.0.0.1:${Number(process.env.N8N_PORT) || 5678}`;
 
 /** An example workflow: the vendor's trigger, then a No Operation node where a builder adds their own steps. */
-export function exampleWorkflow({ name, trigger, handler }: { name: string; trigger: Omit<WorkflowNode, 'typeVersion' | 'position'>; handler: string }): Workflow {
+export function exampleWorkflow({ name, trigger, handler }: { name: string; trigger: WorkflowNode; handler: string }): Workflow {
 	return {
 		name,
 		nodes: [
-			{ ...trigger, typeVersion: 1, position: [0, 0] },
+			trigger,
 			{
 				id: trigger.id.replace(/-trigger$/, '-noop'),
 				name: handler,

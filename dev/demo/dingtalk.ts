@@ -15,6 +15,8 @@ function storageEventWorkflow(
 		name,
 		trigger: {
 			...trigger,
+			typeVersion: 1,
+			position: [0, 0],
 			parameters: {
 				scope: 'ORG',
 				scopeId: 'dingemulatorcorp0001',

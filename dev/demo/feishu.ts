@@ -1,6 +1,7 @@
 /** The Feishu part of `npm start`: emulator, credential and an active example workflow. */
 import { feishuEmulatorCredential } from '../emulator/credentials';
 import { createFeishuEmulator, type FeishuEmulator } from '../emulator/feishu';
+import { PACK_VENDORS, triggerNode } from '../n8n/pack-nodes';
 import { defaultWebhookBase, exampleWorkflow, type Demo } from './demo';
 
 const FILE = 'doxcnDemoSalesPlan000000001';
@@ -16,10 +17,8 @@ export const feishuDemo: Demo<FeishuEmulator> = {
 	workflow: (credential) =>
 		exampleWorkflow({
 			name: 'Example: Feishu document edited or file added to a folder',
-			trigger: {
-				id: 'demo-feishu-trigger',
-				name: 'Feishu Trigger',
-				type: 'n8n-nodes-event-subscriptions.feishuTrigger',
+			trigger: triggerNode(PACK_VENDORS.feishu, {
+				idPrefix: 'demo-',
 				webhookId: WEBHOOK_ID,
 				parameters: {
 					files: {
@@ -30,8 +29,8 @@ export const feishuDemo: Demo<FeishuEmulator> = {
 					},
 					events: ['drive.file.edit_v1', 'drive.file.created_in_folder_v1'],
 				},
-				credentials: { feishuApi: { id: credential.id, name: credential.name } },
-			},
+				credential,
+			}),
 			handler: 'Handle Event',
 		}),
 	fire: { path: '/_emulator/feishu/fire', body: { file_token: FILE, file_type: 'docx' } },

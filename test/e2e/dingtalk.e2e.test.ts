@@ -4,10 +4,11 @@
  * through n8n's public API, and HTTP pushes sent by the emulator to the trigger's production URL.
  */
 import { dingTalkEmulatorCredential } from '../../dev/emulator/credentials';
+import { PACK_VENDORS, vendorActionWorkflow, vendorTriggerWorkflow } from '../../dev/n8n/pack-nodes';
+import { cycleThroughFaults, whileActive, type FaultCycle } from './activation';
+import { emulatorControl, startWithEmulator } from './suite';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, actionWorkflow, postJson, sleep, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../../dev/emulator/server');
+const { postJson, sleep, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createDingTalkEmulator, sign, encrypt } = require('../../dev/emulator/dingtalk');
 
@@ -26,55 +27,24 @@ type Json = Record<string, any>;
 
 let n8n: any;
 let emulator: any;
-let credentialId: string;
+let credential: { id: string; name: string };
 
-const control = async (route: string, body: Json = {}) => (await postJson(`${emulator.url}/_emulator/dingtalk/${route}`, body)).body;
-const emulatorState = async () => (await fetch(`${emulator.url}/_emulator/dingtalk/state`)).json() as Promise<Json>;
-const emulatorRequests = async () => (await fetch(`${emulator.url}/_emulator/requests`)).json() as Promise<Json[]>;
-const clearRequests = () => fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+const emulatorApi = emulatorControl('dingtalk', () => emulator);
+const { control, emulatorState, emulatorRequests, clearRequests } = emulatorApi;
 
 function credentialData() {
 	return dingTalkEmulatorCredential(emulator).data;
 }
 
 function triggerWorkflow(name: string, parameters: Json = {}) {
-	return {
-		name,
-		nodes: [
-			{
-				id: 'dingtalk-trigger',
-				name: 'DingTalk Trigger',
-				type: 'n8n-nodes-event-subscriptions.dingTalkTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId: TRIGGER_WEBHOOK_ID,
-				parameters: {
-					scope: 'ORG',
-					scopeId: emulator.vendor.corpId,
-					unionId: ADMIN_UNION_ID,
-					events: ['storage_dentry_update', 'storage_dentry_delete'],
-					...parameters,
-				},
-				credentials: { dingTalkApi: { id: credentialId, name: 'DingTalk (emulator)' } },
-			},
-		],
-	};
-}
-
-function dingTalkAction(webhookId: string, parameters: Json, credential = { id: credentialId, name: 'DingTalk (emulator)' }) {
-	return actionWorkflow({
-		name: `DingTalk action ${webhookId}`,
-		webhookId,
-		actionNode: {
-			id: `dingtalk-${webhookId}`,
-			name: 'DingTalk',
-			type: 'n8n-nodes-event-subscriptions.dingTalk',
-			typeVersion: 1,
-			parameters,
-			credentials: { dingTalkApi: credential },
-		},
+	return vendorTriggerWorkflow(PACK_VENDORS.dingtalk, name, {
+		webhookId: TRIGGER_WEBHOOK_ID,
+		parameters: { scope: 'ORG', scopeId: emulator.vendor.corpId, unionId: ADMIN_UNION_ID, events: ['storage_dentry_update', 'storage_dentry_delete'], ...parameters },
+		credential,
 	});
 }
+
+const dingTalkAction = (webhookId: string, parameters: Json, useCredential = credential) => vendorActionWorkflow(PACK_VENDORS.dingtalk, webhookId, { parameters, credential: useCredential });
 
 async function deliveryAfterRetries(id: string) {
 	await sleep(AFTER_RETRIES_MS);
@@ -82,9 +52,7 @@ async function deliveryAfterRetries(id: string) {
 }
 
 beforeAll(async () => {
-	emulator = await startEmulator(createDingTalkEmulator({ retryDelaysMs: RETRY_DELAYS_MS, replyTimeoutMs: 5_000 }));
-	n8n = await startN8n();
-	credentialId = (await n8n.createCredential('DingTalk (emulator)', 'dingTalkApi', credentialData())).id;
+	({ emulator, n8n, credential } = await startWithEmulator(createDingTalkEmulator({ retryDelaysMs: RETRY_DELAYS_MS, replyTimeoutMs: 5_000 }), dingTalkEmulatorCredential));
 });
 
 afterAll(async () => {
@@ -187,8 +155,7 @@ describe('DingTalk Trigger reliability in a real n8n', () => {
 
 	it('rejects a batch of forged pushes with 401: no execution, no call to DingTalk; a genuine push still runs', async () => {
 		const workflow = await n8n.createWorkflow(triggerWorkflow('DingTalk forgeries e2e'));
-		expect((await n8n.activate(workflow.id)).status).toBe(200);
-		try {
+		await whileActive(n8n, workflow.id, async () => {
 			const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === '0' ? '1' : '0') + text.slice(at + 1);
 			const withQuery = (change: (query: Record<string, string>) => Record<string, string>) => {
 				const request = genuine('e2e-forged');
@@ -234,49 +201,33 @@ describe('DingTalk Trigger reliability in a real n8n', () => {
 			expect((await send(genuine('e2e-genuine-after-forgeries'))).status).toBe(200);
 			expect(await n8n.waitForExecutions(workflow.id, 1)).toHaveLength(1);
 			expect(await emulatorRequests()).toEqual([]);
-		} finally {
-			await n8n.deactivate(workflow.id);
-		}
+		});
 		expect(await ourScopes()).toEqual([]);
 	});
 
 	it('leaves no scope subscribed after activate/deactivate cycles with injected faults', async () => {
 		const workflow = await n8n.createWorkflow(triggerWorkflow('DingTalk faults e2e'));
-		const failedCycles: number[] = [];
-		const activationErrors: string[] = [];
+		const subscribe = '/storage/events/subscribe';
+		const unsubscribe = '/storage/events/unsubscribe';
+		// DingTalk has no list API: what the trigger subscribed lives in static data, so there is no "list" fault.
+		const cycles: FaultCycle[] = [
+			// Subscribing is idempotent and retried (by the node, and by newer n8n), so the fault lasts the cycle.
+			{ fault: { method: 'POST', pathIncludes: subscribe, status: 500, times: ACTIVATION_FAULT_TIMES } },
+			{ fault: { method: 'POST', pathIncludes: subscribe, dropAfter: true } },
+			{ fault: { method: 'POST', pathIncludes: unsubscribe, status: 500, times: 5 } },
+			{ fault: { method: 'POST', pathIncludes: unsubscribe, drop: true, times: 5 } },
+			{ fault: { method: 'POST', pathIncludes: unsubscribe, dropAfter: true } },
+			{ forget: true },
+		];
 		let mostScopes = 0;
-		try {
-			const subscribe = '/storage/events/subscribe';
-			const unsubscribe = '/storage/events/unsubscribe';
-			// DingTalk has no list API: what the trigger subscribed lives in static data, so there is no "list" fault.
-			const cycles: Array<{ fault?: Json; forget?: boolean }> = [
-				// Subscribing is idempotent and retried (by the node, and by newer n8n), so the fault lasts the cycle.
-				{ fault: { method: 'POST', pathIncludes: subscribe, status: 500, times: ACTIVATION_FAULT_TIMES } },
-				{ fault: { method: 'POST', pathIncludes: subscribe, dropAfter: true } },
-				{ fault: { method: 'POST', pathIncludes: unsubscribe, status: 500, times: 5 } },
-				{ fault: { method: 'POST', pathIncludes: unsubscribe, drop: true, times: 5 } },
-				{ fault: { method: 'POST', pathIncludes: unsubscribe, dropAfter: true } },
-				{ forget: true },
-			];
-			for (const [cycle, { fault, forget }] of cycles.entries()) {
-				if (fault) await control('faults', fault);
-				const activation = await n8n.activate(workflow.id);
-				if (activation.status !== 200) {
-					failedCycles.push(cycle);
-					activationErrors.push(String(activation.body?.message));
-				}
+		const { failedCycles, activationErrors } = await cycleThroughFaults(n8n, workflow.id, emulatorApi, {
+			cycles,
+			forget: () => control('forget'),
+			afterActivation: async () => {
 				mostScopes = Math.max(mostScopes, (await ourScopes()).length);
-				if (forget) await control('forget');
-				await n8n.deactivate(workflow.id);
-				emulator.vendor.state.faults.length = 0;
-			}
-			expect((await n8n.activate(workflow.id)).status).toBe(200);
-			expect(await ourScopes()).toHaveLength(1);
-			expect((await n8n.deactivate(workflow.id)).status).toBe(200);
-		} finally {
-			emulator.vendor.state.faults.length = 0;
-			await n8n.deactivate(workflow.id);
-		}
+			},
+			whileFinallyActive: async () => expect(await ourScopes()).toHaveLength(1),
+		});
 
 		expect(failedCycles).toEqual([0]);
 		for (const message of activationErrors) expect(message).toMatch(/^DingTalk (failed on its side|answered with a server error|could not be reached)/);
@@ -297,20 +248,19 @@ describe('DingTalk node in a real n8n', () => {
 
 	it('looks up a union ID, subscribes and unsubscribes; an expired token is renewed once', async () => {
 		const fresh = await n8n.createCredential('DingTalk (refresh)', 'dingTalkApi', credentialData());
-		const credential = { id: fresh.id, name: 'DingTalk (refresh)' };
 		await clearRequests();
 
-		const lookup = await n8n.runActionWorkflow(dingTalkAction('dt-union', { resource: 'user', operation: 'getUnionId', userId: 'manager4220' }, credential));
+		const lookup = await n8n.runActionWorkflow(dingTalkAction('dt-union', { resource: 'user', operation: 'getUnionId', userId: 'manager4220' }, fresh));
 		expect(lookup.response.body).toEqual([{ userId: 'manager4220', unionId: ADMIN_UNION_ID, name: 'Emulator Admin' }]);
 
-		const subscribed = await n8n.runActionWorkflow(dingTalkAction('dt-subscribe', storage('subscribe'), credential));
+		const subscribed = await n8n.runActionWorkflow(dingTalkAction('dt-subscribe', storage('subscribe'), fresh));
 		expect(subscribed.response.body).toEqual([
 			{ success: true, subscribed: true, scope: 'SPACE', scopeId: emulator.vendor.spaces[0], unionId: ADMIN_UNION_ID },
 		]);
 		expect((await emulatorState()).subscriptions).toEqual([expect.objectContaining({ scope: 'SPACE', scopeId: emulator.vendor.spaces[0] })]);
 
 		await control('expire-tokens');
-		const unsubscribed = await n8n.runActionWorkflow(dingTalkAction('dt-unsubscribe', storage('unsubscribe'), credential));
+		const unsubscribed = await n8n.runActionWorkflow(dingTalkAction('dt-unsubscribe', storage('unsubscribe'), fresh));
 		expect(unsubscribed.execution.status).toBe('success');
 		expect((await emulatorState()).subscriptions).toEqual([]);
 

@@ -3,10 +3,11 @@
  * the Feishu emulator, workflows created and activated through n8n's public API.
  */
 import { feishuEmulatorCredential } from '../../dev/emulator/credentials';
+import { PACK_VENDORS, actionNode, vendorTriggerWorkflow } from '../../dev/n8n/pack-nodes';
+import { cycleThroughFaults, whileActive, type FaultCycle } from './activation';
+import { emulatorControl, startWithEmulator } from './suite';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, postJson, runWebhookNode, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../../dev/emulator/server');
+const { postJson, runWebhookNode, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createFeishuEmulator, encryptPayload, signPayload } = require('../../dev/emulator/feishu');
 
@@ -21,38 +22,25 @@ type Json = Record<string, any>;
 
 let n8n: any;
 let emulator: any;
-let credentialId: string;
+let credential: { id: string; name: string };
 
-const control = async (route: string, body: Json = {}) => (await postJson(`${emulator.url}/_emulator/feishu/${route}`, body)).body;
-const emulatorState = async () => (await fetch(`${emulator.url}/_emulator/feishu/state`)).json() as Promise<Json>;
-const emulatorRequests = async () => (await fetch(`${emulator.url}/_emulator/requests`)).json() as Promise<Json[]>;
-const clearRequests = () => fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
-const credential = () => ({ feishuApi: { id: credentialId, name: 'Feishu (emulator)' } });
+const emulatorApi = emulatorControl('feishu', () => emulator);
+const { control, emulatorState, emulatorRequests, clearRequests } = emulatorApi;
 
 function triggerWorkflow(name: string) {
-	return {
-		name,
-		nodes: [
-			{
-				id: 'feishu-trigger',
-				name: 'Feishu Trigger',
-				type: 'n8n-nodes-event-subscriptions.feishuTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId: TRIGGER_WEBHOOK_ID,
-				parameters: {
-					files: {
-						file: [
-							{ file: WATCHED_DOC, fileType: 'docx' },
-							{ file: WATCHED_FOLDER, fileType: 'folder' },
-						],
-					},
-					events: ['drive.file.edit_v1', 'drive.file.created_in_folder_v1'],
-				},
-				credentials: credential(),
+	return vendorTriggerWorkflow(PACK_VENDORS.feishu, name, {
+		webhookId: TRIGGER_WEBHOOK_ID,
+		parameters: {
+			files: {
+				file: [
+					{ file: WATCHED_DOC, fileType: 'docx' },
+					{ file: WATCHED_FOLDER, fileType: 'folder' },
+				],
 			},
-		],
-	};
+			events: ['drive.file.edit_v1', 'drive.file.created_in_folder_v1'],
+		},
+		credential,
+	});
 }
 
 /** Webhook → Split Out (one item per token) → Feishu node, answering with the Feishu node's items. */
@@ -70,18 +58,11 @@ function subscribeWorkflow(webhookId: string) {
 				parameters: { fieldToSplitOut: 'body.tokens', options: { destinationFieldName: 'token' } },
 			},
 			{
-				id: `feishu-${webhookId}`,
-				name: 'Feishu',
-				type: 'n8n-nodes-event-subscriptions.feishu',
-				typeVersion: 1,
+				...actionNode(PACK_VENDORS.feishu, webhookId, {
+					parameters: { resource: 'fileSubscription', operation: 'subscribe', file: { __rl: true, mode: 'id', value: '={{ $json.token }}' }, fileType: 'docx' },
+					credential,
+				}),
 				position: [400, 0],
-				parameters: {
-					resource: 'fileSubscription',
-					operation: 'subscribe',
-					file: { __rl: true, mode: 'id', value: '={{ $json.token }}' },
-					fileType: 'docx',
-				},
-				credentials: credential(),
 			},
 		],
 		connections: {
@@ -101,10 +82,7 @@ async function subscribeFiles(webhookId: string, tokens: string[]) {
 }
 
 beforeAll(async () => {
-	emulator = await startEmulator(createFeishuEmulator());
-	n8n = await startN8n();
-	const created = await n8n.createCredential('Feishu (emulator)', 'feishuApi', feishuEmulatorCredential(emulator).data);
-	credentialId = created.id;
+	({ emulator, n8n, credential } = await startWithEmulator(createFeishuEmulator(), feishuEmulatorCredential));
 });
 
 afterAll(async () => {
@@ -119,7 +97,7 @@ describe('Feishu credential in a real n8n', () => {
 	const emulatorApp = () => feishuEmulatorCredential(emulator).data;
 
 	it('passes the credential test for the app and fails it for a wrong App Secret', async () => {
-		expect(await testCredential(credentialId, 'Feishu (emulator)', emulatorApp())).toMatchObject({ status: 'OK' });
+		expect(await testCredential(credential.id, credential.name, emulatorApp())).toMatchObject({ status: 'OK' });
 
 		const wrong = await n8n.createCredential('Feishu (wrong secret)', 'feishuApi', { ...emulatorApp(), appSecret: 'not-the-secret' });
 		const result = await testCredential(wrong.id, 'Feishu (wrong secret)', { ...emulatorApp(), appSecret: 'not-the-secret' });
@@ -283,8 +261,7 @@ describe('Feishu Trigger reliability in a real n8n', () => {
 
 	it('rejects a batch of forged callbacks with 4xx: no execution, no call to Feishu; a genuine event still runs', async () => {
 		const workflow = await n8n.createWorkflow(triggerWorkflow('Feishu forgeries e2e'));
-		expect((await n8n.activate(workflow.id)).status).toBe(200);
-		try {
+		await whileActive(n8n, workflow.id, async () => {
 			const key = emulator.vendor.encryptKey;
 			let sequence = 0;
 			/** A drive.file.edit_v1 of the watched document: were any check to let it through, it would run the workflow. */
@@ -363,52 +340,37 @@ describe('Feishu Trigger reliability in a real n8n', () => {
 			expect((await postJson(n8n.webhookUrl(TRIGGER_WEBHOOK_ID), rawBody, headers)).status).toBe(200);
 			expect(await n8n.waitForExecutions(workflow.id, 1)).toHaveLength(1);
 			expect(await emulatorRequests()).toEqual([]);
-		} finally {
-			await n8n.deactivate(workflow.id);
-		}
+		});
 		expect(await ourFiles()).toEqual([]);
 	});
 
 	it('leaves none of its files subscribed after activate/deactivate cycles with injected faults', async () => {
 		const workflow = await n8n.createWorkflow(triggerWorkflow('Feishu faults e2e'));
-		const failedCycles: number[] = [];
-		const activationErrors: string[] = [];
+		// What the trigger subscribed lives in static data (status calls are limited to 10 a minute), so an
+		// active workflow makes no get_subscribe call and there is no "status" fault to inject.
+		const cycles: FaultCycle[] = [
+			// The document is subscribed first; the folder then fails for the whole cycle (subscribing is
+			// retried by the node, and by newer n8n), so the activation fails and must take the document's
+			// subscription back.
+			{ fault: { method: 'POST', pathIncludes: `/${WATCHED_FOLDER}/subscribe`, status: 500, times: ACTIVATION_FAULT_TIMES } },
+			{ fault: { method: 'POST', pathIncludes: `/${WATCHED_DOC}/subscribe`, dropAfter: true } },
+			{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', status: 500, times: 5 } },
+			{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', drop: true, times: 5 } },
+			{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', dropAfter: true } },
+			{ forget: true },
+		];
 		const leftAfterFailedActivation: Json[] = [];
-		try {
-			// What the trigger subscribed lives in static data (status calls are limited to 10 a minute), so an
-			// active workflow makes no get_subscribe call and there is no "status" fault to inject.
-			const cycles: Array<{ fault?: Json; forget?: boolean }> = [
-				// The document is subscribed first; the folder then fails for the whole cycle (subscribing is
-				// retried by the node, and by newer n8n), so the activation fails and must take the document's
-				// subscription back.
-				{ fault: { method: 'POST', pathIncludes: `/${WATCHED_FOLDER}/subscribe`, status: 500, times: ACTIVATION_FAULT_TIMES } },
-				{ fault: { method: 'POST', pathIncludes: `/${WATCHED_DOC}/subscribe`, dropAfter: true } },
-				{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', status: 500, times: 5 } },
-				{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', drop: true, times: 5 } },
-				{ fault: { method: 'DELETE', pathIncludes: '/delete_subscribe', dropAfter: true } },
-				{ forget: true },
-			];
-			for (const [cycle, { fault, forget }] of cycles.entries()) {
-				await control('reset-limits');
-				if (fault) await control('faults', fault);
-				const activation = await n8n.activate(workflow.id);
-				if (activation.status !== 200) {
-					failedCycles.push(cycle);
-					activationErrors.push(String(activation.body?.message));
-					leftAfterFailedActivation.push(...(await ourFiles()));
-				}
-				if (forget) for (const file_token of [WATCHED_DOC, WATCHED_FOLDER]) await control('forget', { file_token });
-				await n8n.deactivate(workflow.id);
-				emulator.vendor.state.faults.length = 0;
-			}
-			await control('reset-limits');
-			expect((await n8n.activate(workflow.id)).status).toBe(200);
-			expect((await ourFiles()).map((s: Json) => s.file_token).sort()).toEqual([WATCHED_DOC, WATCHED_FOLDER].sort());
-			expect((await n8n.deactivate(workflow.id)).status).toBe(200);
-		} finally {
-			emulator.vendor.state.faults.length = 0;
-			await n8n.deactivate(workflow.id);
-		}
+		const { failedCycles, activationErrors } = await cycleThroughFaults(n8n, workflow.id, emulatorApi, {
+			cycles,
+			forget: async () => {
+				for (const file_token of [WATCHED_DOC, WATCHED_FOLDER]) await control('forget', { file_token });
+			},
+			beforeActivation: () => control('reset-limits'),
+			afterActivation: async (activated) => {
+				if (!activated) leftAfterFailedActivation.push(...(await ourFiles()));
+			},
+			whileFinallyActive: async () => expect((await ourFiles()).map((s: Json) => s.file_token).sort()).toEqual([WATCHED_DOC, WATCHED_FOLDER].sort()),
+		});
 
 		expect(failedCycles).toEqual([0]);
 		for (const message of activationErrors) expect(message).toMatch(/^Feishu (answered with a server error|could not be reached)/);

@@ -3,10 +3,11 @@
  * the Kdocs emulator, workflows created and activated through n8n's public API.
  */
 import { kdocsEmulatorCredential } from '../../dev/emulator/credentials';
+import { PACK_VENDORS, vendorActionWorkflow, vendorTriggerWorkflow } from '../../dev/n8n/pack-nodes';
+import { cycleThroughFaults, whileActive, type FaultCycle } from './activation';
+import { emulatorControl, startWithEmulator } from './suite';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, actionWorkflow, postJson, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../../dev/emulator/server');
+const { postJson, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createKdocsEmulator } = require('../../dev/emulator/kdocs');
 
@@ -20,55 +21,24 @@ type Json = Record<string, any>;
 
 let n8n: any;
 let emulator: any;
-let credentialId: string;
+let credential: { id: string; name: string };
 
-const control = async (route: string, body: Json = {}) => (await postJson(`${emulator.url}/_emulator/kdocs/${route}`, body)).body;
-const emulatorState = async () => (await fetch(`${emulator.url}/_emulator/kdocs/state`)).json() as Promise<Json>;
-const emulatorRequests = async () => (await fetch(`${emulator.url}/_emulator/requests`)).json() as Promise<Json[]>;
+const emulatorApi = emulatorControl('kdocs', () => emulator);
+const { control, emulatorState, emulatorRequests, clearRequests } = emulatorApi;
 
 function triggerWorkflow(name: string, parameters: Json = {}) {
-	return {
-		name,
-		nodes: [
-			{
-				id: 'kdocs-trigger',
-				name: 'Kdocs Trigger',
-				type: 'n8n-nodes-event-subscriptions.kdocsTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId: TRIGGER_WEBHOOK_ID,
-				parameters: {
-					file: { __rl: true, mode: 'id', value: FILE },
-					sheet: { __rl: true, mode: 'id', value: '1' },
-					event: 'recordCreate',
-					...parameters,
-				},
-				credentials: { kdocsApi: { id: credentialId, name: 'Kdocs (emulator)' } },
-			},
-		],
-	};
-}
-
-function kdocsAction(webhookId: string, parameters: Json, credential = { id: credentialId, name: 'Kdocs (emulator)' }) {
-	return actionWorkflow({
-		name: `Kdocs action ${webhookId}`,
-		webhookId,
-		actionNode: {
-			id: `kdocs-${webhookId}`,
-			name: 'Kdocs',
-			type: 'n8n-nodes-event-subscriptions.kdocs',
-			typeVersion: 1,
-			parameters: { resource: 'webhook', ...parameters },
-			credentials: { kdocsApi: credential },
-		},
+	return vendorTriggerWorkflow(PACK_VENDORS.kdocs, name, {
+		webhookId: TRIGGER_WEBHOOK_ID,
+		parameters: { file: { __rl: true, mode: 'id', value: FILE }, sheet: { __rl: true, mode: 'id', value: '1' }, event: 'recordCreate', ...parameters },
+		credential,
 	});
 }
 
+const kdocsAction = (webhookId: string, parameters: Json, useCredential = credential) =>
+	vendorActionWorkflow(PACK_VENDORS.kdocs, webhookId, { parameters: { resource: 'webhook', ...parameters }, credential: useCredential });
+
 beforeAll(async () => {
-	emulator = await startEmulator(createKdocsEmulator());
-	n8n = await startN8n();
-	const credential = await n8n.createCredential('Kdocs (emulator)', 'kdocsApi', kdocsEmulatorCredential(emulator).data);
-	credentialId = credential.id;
+	({ emulator, n8n, credential } = await startWithEmulator(createKdocsEmulator(), kdocsEmulatorCredential));
 });
 
 afterAll(async () => {
@@ -211,57 +181,47 @@ describe('Kdocs Trigger during activation', () => {
 describe('Kdocs Trigger reliability in a real n8n', () => {
 	it('rejects a batch of forged callbacks with 4xx: no execution, no call to Kdocs', async () => {
 		const workflow = await n8n.createWorkflow(triggerWorkflow('Kdocs forgeries e2e'));
-		expect((await n8n.activate(workflow.id)).status).toBe(200);
-		const [hook] = (await emulatorState()).webhooks;
-		const callback = new URL(hook.callback_url);
-		const secret = callback.searchParams.get('k') as string;
-		const endpoint = `${callback.origin}${callback.pathname}`;
-		const body = { webhook_id: hook.webhook_id, type: 'dbt.record.create', events: [{ timestamp: Date.now(), content: { sheetId: 1 } }] };
-		const flip = (at: number) => secret.slice(0, at) + (secret[at] === '0' ? '1' : '0') + secret.slice(at + 1);
-		const forgeries: Array<[string, Json | string]> = [
-			...[0, 7, 31, 32, 63].map((at): [string, Json] => [`${endpoint}?k=${flip(at)}`, body]),
-			[`${endpoint}?k=${secret.slice(0, -1)}`, body],
-			[`${endpoint}?k=${secret}0`, body],
-			[`${endpoint}?k=${secret.toUpperCase()}`, body],
-			[`${endpoint}?key=${secret}`, body],
-			[endpoint, body],
-			[`${endpoint}?k=${secret}`, { ...body, webhook_id: 'forged' }],
-			[`${endpoint}?k=${secret}`, { ...body, webhook_id: `${hook.webhook_id} ` }],
-			[`${endpoint}?k=${secret}`, { type: 'dbt.record.create', events: [] }],
-			[`${endpoint}?k=${secret}`, { webhook_id: hook.webhook_id, events: 'nope' }],
-			[`${endpoint}?k=${secret}`, {}],
-			[`${endpoint}?k=${secret}`, 'not json'],
-		];
-		await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
-		const statuses = [];
-		for (const [url, payload] of forgeries) statuses.push((await postJson(url, payload)).status);
+		await whileActive(n8n, workflow.id, async () => {
+			const [hook] = (await emulatorState()).webhooks;
+			const callback = new URL(hook.callback_url);
+			const secret = callback.searchParams.get('k') as string;
+			const endpoint = `${callback.origin}${callback.pathname}`;
+			const body = { webhook_id: hook.webhook_id, type: 'dbt.record.create', events: [{ timestamp: Date.now(), content: { sheetId: 1 } }] };
+			const flip = (at: number) => secret.slice(0, at) + (secret[at] === '0' ? '1' : '0') + secret.slice(at + 1);
+			const forgeries: Array<[string, Json | string]> = [
+				...[0, 7, 31, 32, 63].map((at): [string, Json] => [`${endpoint}?k=${flip(at)}`, body]),
+				[`${endpoint}?k=${secret.slice(0, -1)}`, body],
+				[`${endpoint}?k=${secret}0`, body],
+				[`${endpoint}?k=${secret.toUpperCase()}`, body],
+				[`${endpoint}?key=${secret}`, body],
+				[endpoint, body],
+				[`${endpoint}?k=${secret}`, { ...body, webhook_id: 'forged' }],
+				[`${endpoint}?k=${secret}`, { ...body, webhook_id: `${hook.webhook_id} ` }],
+				[`${endpoint}?k=${secret}`, { type: 'dbt.record.create', events: [] }],
+				[`${endpoint}?k=${secret}`, { webhook_id: hook.webhook_id, events: 'nope' }],
+				[`${endpoint}?k=${secret}`, {}],
+				[`${endpoint}?k=${secret}`, 'not json'],
+			];
+			await clearRequests();
+			const statuses = [];
+			for (const [url, payload] of forgeries) statuses.push((await postJson(url, payload)).status);
 
-		expect(statuses.filter((status) => status < 400 || status >= 500)).toEqual([]);
-		expect(await n8n.executionsAfterQuiet(workflow.id)).toEqual([]);
-		expect(await emulatorRequests()).toEqual([]);
-		await n8n.deactivate(workflow.id);
+			expect(statuses.filter((status) => status < 400 || status >= 500)).toEqual([]);
+			expect(await n8n.executionsAfterQuiet(workflow.id)).toEqual([]);
+			expect(await emulatorRequests()).toEqual([]);
+		});
 	});
 
 	it('leaves no webhook behind after activate/deactivate cycles with injected faults', async () => {
 		const workflow = await n8n.createWorkflow(triggerWorkflow('Kdocs faults e2e'));
-		const faults = [
-			{ method: 'POST', pathIncludes: '/webhook/sheets/', status: 502, times: ACTIVATION_FAULT_TIMES },
-			{ method: 'POST', pathIncludes: '/webhook/sheets/', dropAfter: true },
-			{ method: 'GET', pathIncludes: '/webhook/mine', status: 503 },
-			{ method: 'DELETE', pathIncludes: '/webhook/', status: 500, times: 5 },
-			{ method: 'DELETE', pathIncludes: '/webhook/', drop: true, times: 5 },
+		const cycles: FaultCycle[] = [
+			{ fault: { method: 'POST', pathIncludes: '/webhook/sheets/', status: 502, times: ACTIVATION_FAULT_TIMES } },
+			{ fault: { method: 'POST', pathIncludes: '/webhook/sheets/', dropAfter: true } },
+			{ fault: { method: 'GET', pathIncludes: '/webhook/mine', status: 503 }, forget: true },
+			{ fault: { method: 'DELETE', pathIncludes: '/webhook/', status: 500, times: 5 } },
+			{ fault: { method: 'DELETE', pathIncludes: '/webhook/', drop: true, times: 5 } },
 		];
-		const activationErrors: string[] = [];
-		for (const [cycle, fault] of faults.entries()) {
-			await control('faults', fault);
-			const activation = await n8n.activate(workflow.id);
-			if (activation.status !== 200) activationErrors.push(String(activation.body?.message));
-			if (cycle === 2) await control('forget');
-			await n8n.deactivate(workflow.id);
-			emulator.vendor.state.faults.length = 0;
-		}
-		expect((await n8n.activate(workflow.id)).status).toBe(200);
-		expect((await n8n.deactivate(workflow.id)).status).toBe(200);
+		const { activationErrors } = await cycleThroughFaults(n8n, workflow.id, emulatorApi, { cycles, forget: () => control('forget') });
 
 		expect(activationErrors.length).toBeGreaterThan(0);
 		for (const message of activationErrors) expect(message).toMatch(/^Kdocs (answered with a server error|could not be reached)/);

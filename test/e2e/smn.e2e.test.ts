@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { smnEmulatorCredential } from '../../dev/emulator/credentials';
+import { PACK_VENDORS, vendorActionWorkflow, vendorTriggerWorkflow } from '../../dev/n8n/pack-nodes';
+import { cycleThroughFaults, whileActive, type FaultCycle } from './activation';
+import { emulatorControl, startWithEmulator } from './suite';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startN8n, actionWorkflow, postJson, sleep, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmulator } = require('../../dev/emulator/server');
+const { postJson, sleep, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSmnEmulator } = require('../../dev/emulator/smn');
 
@@ -28,10 +29,8 @@ let trap: http.Server;
 const trapped: string[] = [];
 let trapOrigin: string;
 
-const control = async (route: string, body: Json = {}) => (await postJson(`${emulator.url}/_emulator/smn/${route}`, body)).body;
-const emulatorState = async () => (await fetch(`${emulator.url}/_emulator/smn/state`)).json() as Promise<Json>;
-const emulatorRequests = async () => (await fetch(`${emulator.url}/_emulator/requests`)).json() as Promise<Json[]>;
-const clearRequests = () => fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
+const emulatorApi = emulatorControl('smn', () => emulator);
+const { control, emulatorState, emulatorRequests, clearRequests } = emulatorApi;
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
@@ -44,37 +43,11 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, t
 }
 
 function triggerWorkflow(name: string) {
-	return {
-		name,
-		nodes: [
-			{
-				id: 'smn-trigger',
-				name: 'SMN Trigger',
-				type: 'n8n-nodes-event-subscriptions.huaweiSmnTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId: TRIGGER_WEBHOOK_ID,
-				parameters: { topic: { __rl: true, mode: 'urn', value: topicUrn } },
-				credentials: { huaweiCloudApi: credential },
-			},
-		],
-	};
+	return vendorTriggerWorkflow(PACK_VENDORS.smn, name, { webhookId: TRIGGER_WEBHOOK_ID, parameters: { topic: { __rl: true, mode: 'urn', value: topicUrn } }, credential });
 }
 
-function smnAction(webhookId: string, parameters: Json, useCredential = credential) {
-	return actionWorkflow({
-		name: `SMN action ${webhookId}`,
-		webhookId,
-		actionNode: {
-			id: `smn-${webhookId}`,
-			name: 'SMN',
-			type: 'n8n-nodes-event-subscriptions.huaweiSmn',
-			typeVersion: 1,
-			parameters,
-			credentials: { huaweiCloudApi: useCredential },
-		},
-	});
-}
+const smnAction = (webhookId: string, parameters: Json, useCredential = credential) =>
+	vendorActionWorkflow(PACK_VENDORS.smn, webhookId, { parameters, credential: useCredential });
 
 const topic = () => ({ __rl: true, mode: 'urn', value: topicUrn });
 
@@ -86,11 +59,8 @@ beforeAll(async () => {
 	await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
 	trapOrigin = `http://127.0.0.1:${(trap.address() as { port: number }).port}`;
 
-	emulator = await startEmulator(createSmnEmulator());
+	({ emulator, n8n, credential } = await startWithEmulator(createSmnEmulator(), smnEmulatorCredential));
 	topicUrn = emulator.vendor.topicUrn('orders');
-	n8n = await startN8n();
-	const created = await n8n.createCredential('Huawei Cloud (emulator)', 'huaweiCloudApi', smnEmulatorCredential(emulator).data);
-	credential = { id: created.id, name: 'Huawei Cloud (emulator)' };
 });
 
 afterAll(async () => {
@@ -230,8 +200,7 @@ describe('SMN Trigger reliability in a real n8n', () => {
 
 	it('rejects a batch of forged messages with 4xx: no execution, no call to SMN but the certificate GETs they name; a genuine message still runs', async () => {
 		const workflow = await n8n.createWorkflow(triggerWorkflow('SMN forgeries e2e'));
-		expect((await n8n.activate(workflow.id)).status).toBe(200);
-		try {
+		await whileActive(n8n, workflow.id, async () => {
 			// Confirming verified a message signed with the current certificate, so it is cached from here on.
 			const [subscription] = await confirmed();
 			const fire = async (options: Json) => (await control('fire', { subscription_urn: subscription.subscription_urn, ...options })).statusCode;
@@ -294,50 +263,35 @@ describe('SMN Trigger reliability in a real n8n', () => {
 			expect(await fire({ message: 'genuine after forgeries' })).toBe(200);
 			expect(await n8n.waitForExecutions(workflow.id, 1)).toHaveLength(1);
 			expect((await emulatorRequests()).map((request) => `${request.method} ${request.path}`)).toEqual(expectedCalls);
-		} finally {
-			await n8n.deactivate(workflow.id);
-		}
+		});
 		expect(await ours()).toEqual([]);
 	});
 
 	it('leaves no subscription behind after activate/deactivate cycles with injected faults', async () => {
 		const workflow = await n8n.createWorkflow(triggerWorkflow('SMN faults e2e'));
-		const failedCycles: number[] = [];
-		const activationErrors: string[] = [];
+		const list = `/topics/${topicUrn}/subscriptions`;
+		// Every SMN call is idempotent and retried; five failures in a row are needed for a call to fail.
+		const cycles: FaultCycle[] = [
+			{ fault: { method: 'GET', pathIncludes: list, status: 503, times: ACTIVATION_FAULT_TIMES } },
+			{ fault: { method: 'POST', pathIncludes: list, status: 500 } },
+			// SMN subscribed, the answer is lost: the retry must get the same subscription back (200 "already exists").
+			{ fault: { method: 'POST', pathIncludes: list, dropAfter: true } },
+			{ fault: { method: 'DELETE', pathIncludes: '/subscriptions/', status: 500, times: 5 } },
+			{ fault: { method: 'DELETE', pathIncludes: '/subscriptions/', drop: true, times: 5 } },
+			{ forget: true },
+		];
 		let mostSubscriptions = 0;
-		try {
-			const list = `/topics/${topicUrn}/subscriptions`;
-			// Every SMN call is idempotent and retried; five failures in a row are needed for a call to fail.
-			const cycles: Array<{ fault?: Json; forget?: boolean }> = [
-				{ fault: { method: 'GET', pathIncludes: list, status: 503, times: ACTIVATION_FAULT_TIMES } },
-				{ fault: { method: 'POST', pathIncludes: list, status: 500 } },
-				// SMN subscribed, the answer is lost: the retry must get the same subscription back (200 "already exists").
-				{ fault: { method: 'POST', pathIncludes: list, dropAfter: true } },
-				{ fault: { method: 'DELETE', pathIncludes: '/subscriptions/', status: 500, times: 5 } },
-				{ fault: { method: 'DELETE', pathIncludes: '/subscriptions/', drop: true, times: 5 } },
-				{ forget: true },
-			];
-			for (const [cycle, { fault, forget }] of cycles.entries()) {
-				if (fault) await control('faults', fault);
-				const activation = await n8n.activate(workflow.id);
-				if (activation.status !== 200) {
-					failedCycles.push(cycle);
-					activationErrors.push(String(activation.body?.message));
-				} else {
-					await confirmed();
-				}
+		const { failedCycles, activationErrors } = await cycleThroughFaults(n8n, workflow.id, emulatorApi, {
+			cycles,
+			forget: async () => {
+				for (const { subscription_urn } of await ours()) await control('forget', { subscription_urn });
+			},
+			afterActivation: async (activated) => {
+				if (activated) await confirmed();
 				mostSubscriptions = Math.max(mostSubscriptions, (await ours()).length);
-				if (forget) for (const { subscription_urn } of await ours()) await control('forget', { subscription_urn });
-				await n8n.deactivate(workflow.id);
-				emulator.vendor.state.faults.length = 0;
-			}
-			expect((await n8n.activate(workflow.id)).status).toBe(200);
-			await confirmed();
-			expect((await n8n.deactivate(workflow.id)).status).toBe(200);
-		} finally {
-			emulator.vendor.state.faults.length = 0;
-			await n8n.deactivate(workflow.id);
-		}
+			},
+			whileFinallyActive: confirmed,
+		});
 
 		expect(failedCycles).toEqual([0]);
 		for (const message of activationErrors) expect(message).toMatch(/^Huawei Cloud SMN (answered with a server error|could not be reached)/);

@@ -224,6 +224,11 @@ function fakeResponse(captured: CapturedResponse) {
 	return response;
 }
 
+/** The node's name in the harness's workflow, which is also where n8n keeps its static data (`node:<name>`). */
+export function nodeNameOf(nodeType: INodeType): string {
+	return nodeType.description.defaults.name ?? nodeType.description.displayName;
+}
+
 /** One node in a one-node workflow, driven the way n8n drives it. */
 export interface TriggerRun {
 	/** One entry per emit: the items of one execution. */
@@ -243,7 +248,7 @@ export class NodeHarness {
 		const description = options.nodeType.description;
 		this.node = {
 			id: options.nodeId ?? 'node-under-test',
-			name: description.defaults.name ?? description.displayName,
+			name: nodeNameOf(options.nodeType),
 			type: typeName,
 			typeVersion: Array.isArray(description.version) ? description.version.at(-1)! : description.version,
 			position: [0, 0],

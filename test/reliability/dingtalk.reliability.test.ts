@@ -4,12 +4,13 @@
  * subscription behind; a 500-item node run survives a token expiry and periodic rate limiting.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
-import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
-import { NodeHarness, type WebhookRequest } from '../harness/node-harness';
+import type { IDataObject } from 'n8n-workflow';
+import type { WebhookRequest } from '../harness/node-harness';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
+import { dingTalkNode, dingTalkTrigger, triggerParameters } from '../unit/dingtalk/fixtures';
+import { runThroughExpiryAndRateLimits } from './action-run';
 import { playCorpus } from './corpus';
-import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
+import { playLifecycle, type Fault } from './lifecycle';
 import { strayRequests } from './setup';
 import { dingTalkEmulatorCredential } from '../../dev/emulator/credentials';
 
@@ -29,19 +30,8 @@ function credentials() {
 	return dingTalkEmulatorCredential(emulator).data;
 }
 
-function trigger(staticData: object = {}) {
-	return new NodeHarness({
-		nodeType: new DingTalkTrigger(),
-		credentialTypes: { dingTalkApi: new DingTalkApi() },
-		credentials: { dingTalkApi: credentials() },
-		parameters: {
-			scope: 'ORG',
-			scopeId: emulator.vendor.corpId,
-			unionId: ADMIN_UNION_ID,
-			events: ['storage_dentry_create', 'storage_dentry_update', 'storage_dentry_delete'],
-		},
-		staticData: { 'node:DingTalk Trigger': staticData },
-	});
+function trigger(staticData: IDataObject = {}) {
+	return dingTalkTrigger(triggerParameters({ scopeId: emulator.vendor.corpId, unionId: ADMIN_UNION_ID }), staticData, credentials());
 }
 
 /** Raw AES-CBC over the emulator's key, to build ciphertexts with valid signatures but broken insides. */
@@ -184,8 +174,7 @@ describe('DingTalk Trigger: bodies DingTalk never sends', () => {
 describe('DingTalk Trigger: lifecycle under faults', () => {
 	it('survives 50 activate/deactivate cycles with 5xx, dropped connections, expired tokens and lost subscriptions', async () => {
 		await control('reset');
-		const staticData = {};
-		const faultsByCycle: Array<Array<object>> = [
+		const faultsByCycle: Fault[][] = [
 			[],
 			[{ method: 'POST', pathIncludes: '/storage/events/subscribe', status: 500, body: { code: 'systemError', message: 'x' } }],
 			[{ method: 'POST', pathIncludes: '/storage/events/subscribe', status: 503, body: { code: 'operationTimeout', message: 'x' }, times: 5 }],
@@ -195,90 +184,40 @@ describe('DingTalk Trigger: lifecycle under faults', () => {
 			[{ method: 'POST', pathIncludes: '/oauth2/accessToken', drop: true }],
 			[{ method: 'POST', pathIncludes: '/storage/events/unsubscribe', status: 403, body: { code: 'permissionDenied', message: 'x' } }],
 		];
-		let faultsInjected = 0;
-		let failuresSurfaced = 0;
-		const unclearFailures: string[] = [];
-
-		const ledger = new LifecycleLedger();
+		// DingTalk subscribes a scope, and knows a subscription by it.
 		const scopeKey = (item: { scope?: unknown; scopeId?: unknown }) => `${String(item.scope)}:${String(item.scopeId)}`;
 
-		for (let cycle = 0; cycle < 50; cycle++) {
-			const harness = trigger(staticData);
-			Object.assign(harness.staticData, staticData);
-			const faults = faultsByCycle[cycle % faultsByCycle.length];
-			for (const fault of faults) {
-				await control('faults', fault);
-				faultsInjected++;
-			}
-			if (cycle % 7 === 3) {
-				await control('expire-tokens');
-				faultsInjected++;
-			}
-			try {
-				await harness.activate();
-			} catch (error) {
-				failuresSurfaced++;
-				if (!/^DingTalk[ :]/.test((error as Error).message)) unclearFailures.push((error as Error).message);
-			}
-			ledger.afterActivation((await subscriptions()).map(scopeKey));
-			if (cycle % 5 === 4) {
-				await control('forget');
-				faultsInjected++;
-			}
-			const deleted = await harness.hook('delete');
-			if (!deleted) failuresSurfaced++;
-			ledger.afterCycle({
-				leftAtVendor: (await subscriptions()).map(scopeKey),
-				tracked: harness.staticData.scope ? [scopeKey(harness.staticData)] : [],
-				answerLost: losesRegistrationAnswer(faults as never, '/storage/events/subscribe'),
-			});
-			// What this cycle left in static data is what the next cycle starts from (copied first: the
-			// harness may hand out the very object that is being cleared).
-			const carried = { ...harness.staticData };
-			Object.keys(staticData).forEach((key) => delete (staticData as Record<string, unknown>)[key]);
-			Object.assign(staticData, carried);
-			emulator.vendor.state.faults.length = 0;
-		}
-
-		const final = trigger(staticData);
-		Object.assign(final.staticData, staticData);
-		await final.activate();
-		expect(await final.hook('delete')).toBe(true);
-		const leftover = await subscriptions();
-
-		expect(unclearFailures).toEqual([]);
-		expect(failuresSurfaced).toBeGreaterThan(0);
-		expect(ledger.judgedCycles).toBeGreaterThan(40);
-		expect({ leaked: ledger.leaked, duplicates: ledger.duplicates }).toEqual({ leaked: 0, duplicates: 0 });
-		expect(leftover).toEqual([]);
-		printLifecycle({ vendor: 'DingTalk', cycles: 50, faultsInjected, failuresSurfaced, leaked: ledger.leaked + leftover.length, duplicates: ledger.duplicates });
+		await playLifecycle({
+			vendor: 'DingTalk',
+			clearFailure: /^DingTalk[ :]/,
+			emulator,
+			control,
+			faultsByCycle,
+			registrationPath: '/storage/events/subscribe',
+			expireTokens: true,
+			trigger,
+			registrations: subscriptions,
+			targetOf: scopeKey,
+			idOf: scopeKey,
+			tracked: (staticData) => (staticData.scope ? [scopeKey(staticData)] : []),
+			forget: () => control('forget'),
+		});
 	});
 });
 
 describe('DingTalk node: token expiry and rate limiting in a 500-item run', () => {
 	it('finishes every item, renewing the token exactly once when it expires', async () => {
 		await control('reset');
-		await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
-		await control('schedule', { expireTokensAfterCalls: 250, rateLimitEvery: 37 });
-		const { DingTalk } = await import('../../nodes/DingTalk/DingTalk.node');
-		const node = new NodeHarness({
-			nodeType: new DingTalk(),
-			credentialTypes: { dingTalkApi: new DingTalkApi() },
-			credentials: { dingTalkApi: credentials() },
-			parameters: { resource: 'storageEvent', operation: 'subscribe', scope: 'SPACE', scopeId: '={{ $json.space }}', unionId: ADMIN_UNION_ID },
+		const { output: items, tokenFetches, extraCalls } = await runThroughExpiryAndRateLimits({
+			emulator,
+			control,
+			node: dingTalkNode({ resource: 'storageEvent', operation: 'subscribe', scope: 'SPACE', scopeId: '={{ $json.space }}', unionId: ADMIN_UNION_ID }, credentials()),
+			items: Array.from({ length: 500 }, (_, i) => ({ space: emulator.vendor.spaces[i % 2] })),
+			tokenPath: '/v1.0/oauth2/accessToken',
 		});
 
-		const items = await node.execute(Array.from({ length: 500 }, (_, i) => ({ space: emulator.vendor.spaces[i % 2] })));
-		await control('schedule', {});
-
-		const tokenFetches = emulator.requests.filter((request: { path: string }) => request.path === '/v1.0/oauth2/accessToken');
-		const extraCalls = emulator.requests.length - tokenFetches.length - 500;
-		expect(items).toHaveLength(500);
 		expect(items.every((item, i) => (item.pairedItem as { item: number }).item === i && item.json.scopeId === emulator.vendor.spaces[i % 2])).toBe(true);
-		// One token at the start, one after the expiry at call 250; nothing else.
-		expect(tokenFetches).toHaveLength(2);
-		expect(extraCalls).toBeGreaterThan(10);
 		expect((await subscriptions()).map((subscription) => subscription.scopeId).sort()).toEqual([...emulator.vendor.spaces].sort());
-		process.stderr.write(`[reliability] DingTalk 500-item run: 500 succeeded, ${tokenFetches.length} token fetches (1 initial + 1 renewal), ${extraCalls} extra calls after rate limits/expiry\n`);
+		process.stderr.write(`[reliability] DingTalk 500-item run: 500 succeeded, ${tokenFetches} token fetches (1 initial + 1 renewal), ${extraCalls} extra calls after rate limits/expiry\n`);
 	});
 });

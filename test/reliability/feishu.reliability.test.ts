@@ -4,15 +4,14 @@
  * limits and loses no item; a token expiring mid-run costs exactly one renewal; 50 activate/deactivate
  * cycles against a faulty emulator leave nothing behind.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 import { retryPolicy } from '../../nodes/shared/transport';
 import { type WebhookRequest } from '../harness/node-harness';
 import { driveEvent, feishuNode, feishuTrigger, watching } from '../unit/feishu/fixtures';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
 import { playCorpus } from './corpus';
-import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
+import { playLifecycle, type Fault } from './lifecycle';
+import { webhookReceiver } from './receiver';
 import { strayRequests } from './setup';
 import { feishuEmulatorCredential } from '../../dev/emulator/credentials';
 
@@ -260,8 +259,7 @@ describe('Feishu Trigger: lifecycle under faults', () => {
 			[WATCHED, 'docx'],
 			[FOLDER, 'folder'],
 		]);
-		const staticData = {};
-		const faultsByCycle: Json[][] = [
+		const faultsByCycle: Fault[][] = [
 			[],
 			[{ method: 'POST', pathIncludes: '/subscribe', status: 500, body: { code: 1069601, msg: 'failure' } }],
 			[{ method: 'POST', pathIncludes: `${FOLDER}/subscribe`, status: 403, body: { code: 1069603, msg: 'forbidden' } }],
@@ -271,85 +269,26 @@ describe('Feishu Trigger: lifecycle under faults', () => {
 			[{ method: 'POST', pathIncludes: '/subscribe', status: 500, body: { code: 1069601, msg: 'failure' }, times: 5 }],
 			[{ method: 'DELETE', pathIncludes: '/delete_subscribe', status: 400, body: { code: 1064230, msg: 'locked_for_data_migration' } }],
 		];
-		let faultsInjected = 0;
-		let failuresSurfaced = 0;
-		const unclearFailures: string[] = [];
-		const watchedSubscriptions = async () =>
+		const watchedSubscriptions = async (): Promise<Json[]> =>
 			(await stateOf(relaxed)).subscriptions.filter((s: Json) => s.file_token === WATCHED || s.file_token === FOLDER);
+		const fileToken = (subscription: Json) => subscription.file_token as string;
 
-		const ledger = new LifecycleLedger();
-		const tracked = (data: Json) => ((data.subscribedFiles ?? []) as Json[]).map((file) => file.fileToken as string);
-
-		for (let cycle = 0; cycle < 50; cycle++) {
-			const harness = feishuTrigger(watched, staticData, credentialsFor(relaxed));
-			const faults = faultsByCycle[cycle % faultsByCycle.length];
-			for (const fault of faults) {
-				await control('faults', fault);
-				faultsInjected++;
-			}
-			try {
-				await harness.activate();
-			} catch (error) {
-				failuresSurfaced++;
-				if (!/^Feishu[ :]/.test((error as Error).message)) unclearFailures.push((error as Error).message);
-			}
-			ledger.afterActivation((await watchedSubscriptions()).map((s: Json) => s.file_token));
-			if (cycle % 5 === 4) {
-				await control('forget', { file_token: WATCHED });
-				faultsInjected++;
-			}
-			if (!(await harness.hook('delete'))) failuresSurfaced++;
-			ledger.afterCycle({
-				leftAtVendor: (await watchedSubscriptions()).map((s: Json) => s.file_token),
-				tracked: tracked(harness.staticData),
-				answerLost: losesRegistrationAnswer(faults, '/subscribe'),
-			});
-			// What this cycle left in static data is what the next cycle starts from (copied first: the
-			// harness may hand out the very object that is being cleared).
-			const carried = { ...harness.staticData };
-			Object.keys(staticData).forEach((k) => delete (staticData as Json)[k]);
-			Object.assign(staticData, carried);
-			relaxed.vendor.state.faults.length = 0;
-		}
-
-		const final = feishuTrigger(watched, staticData, credentialsFor(relaxed));
-		await final.activate();
-		expect(await final.hook('delete')).toBe(true);
-		const leftover = await watchedSubscriptions();
-
-		expect(unclearFailures).toEqual([]);
-		expect(failuresSurfaced).toBeGreaterThan(0);
-		expect(ledger.judgedCycles).toBeGreaterThan(40);
-		expect({ leaked: ledger.leaked, duplicates: ledger.duplicates }).toEqual({ leaked: 0, duplicates: 0 });
-		expect(leftover).toEqual([]);
-		printLifecycle({ vendor: 'Feishu', cycles: 50, faultsInjected, failuresSurfaced, leaked: ledger.leaked + leftover.length, duplicates: ledger.duplicates });
-	});
-});
-
-/** A stand-in for n8n's webhook server: passes each push the emulator makes into the trigger's webhook(). */
-async function webhookServer(harness: ReturnType<typeof feishuTrigger>) {
-	const executions: Json[][] = [];
-	const server = createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', async () => {
-			const rawBody = Buffer.concat(chunks);
-			let body: Json = {};
-			try {
-				body = JSON.parse(rawBody.toString());
-			} catch {
-				body = {};
-			}
-			const { result, response } = await harness.webhook({ rawBody, body, headers: req.headers as Record<string, string> });
-			if (result.workflowData) executions.push(result.workflowData[0].map((item) => item.json));
-			res.writeHead(response.statusCode, { 'content-type': 'application/json' });
-			res.end(typeof response.body === 'string' ? response.body : JSON.stringify(response.body));
+		await playLifecycle({
+			vendor: 'Feishu',
+			clearFailure: /^Feishu[ :]/,
+			emulator: relaxed,
+			control,
+			faultsByCycle,
+			registrationPath: '/subscribe',
+			trigger: (staticData) => feishuTrigger(watched, staticData, credentialsFor(relaxed)),
+			registrations: watchedSubscriptions,
+			targetOf: fileToken,
+			idOf: fileToken,
+			tracked: (staticData) => ((staticData.subscribedFiles ?? []) as Json[]).map((file) => file.fileToken as string),
+			forget: () => control('forget', { file_token: WATCHED }),
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	return { url: `http://127.0.0.1:${port}/webhook`, executions, close: () => new Promise((resolve) => server.close(resolve)) };
-}
+});
 
 describe('Feishu Trigger against the emulator over HTTP', () => {
 	withRealWaits();
@@ -367,7 +306,7 @@ describe('Feishu Trigger against the emulator over HTTP', () => {
 			credentials,
 		);
 		await feishuNode({ ...subscribeByItem, file: { __rl: true, mode: 'id', value: 'doxcnOther' } }, credentials).execute();
-		const receiver = await webhookServer(harness);
+		const receiver = await webhookReceiver(harness);
 		await control('request-url', { url: receiver.url });
 
 		try {

@@ -2,14 +2,15 @@
  * Kdocs Trigger under attack and under faults: forged callbacks are all rejected without running or
  * calling anything; 50 activate/deactivate cycles against a faulty emulator leave nothing behind.
  */
-import { KdocsApi } from '../../credentials/KdocsApi.credentials';
-import { KdocsTrigger } from '../../nodes/Kdocs/KdocsTrigger.node';
+import type { IDataObject } from 'n8n-workflow';
 import { MAX_EVENTS_PER_CALLBACK } from '../../nodes/Kdocs/verify';
-import { NodeHarness, type HarnessOptions, type WebhookRequest } from '../harness/node-harness';
+import { NodeHarness, type WebhookRequest } from '../harness/node-harness';
 import { oddBodies, outboundRequestsDuring } from '../harness/odd-bodies';
+import { kdocsNode, kdocsTrigger, kdocsTriggerOptions } from '../unit/kdocs/fixtures';
+import { runThroughExpiryAndRateLimits } from './action-run';
 import { playCorpus } from './corpus';
+import { playLifecycle, type Fault } from './lifecycle';
 import { webhookReceiver } from './receiver';
-import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
 import { strayRequests } from './setup';
 import { kdocsEmulatorCredential } from '../../dev/emulator/credentials';
 
@@ -30,19 +31,8 @@ const control = (route: string, body: object = {}) =>
 	fetch(`${emulator.url}/_emulator/kdocs/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
 const webhooksOnFile = async () => (((await (await fetch(`${emulator.url}/_emulator/kdocs/state`)).json()) as { webhooks: any[] }).webhooks).filter((hook) => hook.file_token === FILE);
 
-function triggerOptions(staticData: object = {}): HarnessOptions {
-	return {
-		nodeType: new KdocsTrigger(),
-		credentialTypes: { kdocsApi: new KdocsApi() },
-		credentials: { kdocsApi: kdocsEmulatorCredential(emulator).data },
-		parameters,
-		staticData: { 'node:Kdocs Trigger': staticData },
-	};
-}
-
-function trigger(staticData: object = {}) {
-	return new NodeHarness(triggerOptions(staticData));
-}
+const triggerOptions = (staticData: IDataObject = {}) => kdocsTriggerOptions(parameters, staticData, kdocsEmulatorCredential(emulator).data);
+const trigger = (staticData: IDataObject = {}) => kdocsTrigger(parameters, staticData, kdocsEmulatorCredential(emulator).data);
 
 beforeAll(async () => {
 	emulator = await startEmulator(createKdocsEmulator());
@@ -167,8 +157,7 @@ describe('Kdocs Trigger: bodies Kdocs never sends, and oversized batches', () =>
 describe('Kdocs Trigger: lifecycle under faults', () => {
 	it('survives 50 activate/deactivate cycles with 5xx, dropped connections, 404s and lost webhooks', async () => {
 		await control('reset');
-		const staticData = {};
-		const faultsByCycle: Array<Array<object>> = [
+		const faultsByCycle: Fault[][] = [
 			[],
 			[{ method: 'POST', pathIncludes: '/webhook/sheets/', status: 502 }],
 			[{ method: 'GET', pathIncludes: '/webhook/mine', status: 503 }],
@@ -178,93 +167,39 @@ describe('Kdocs Trigger: lifecycle under faults', () => {
 			[{ method: 'GET', pathIncludes: '/webhook/mine', drop: true }],
 			[{ method: 'GET', pathIncludes: '/webhook/mine', status: 500, times: 5 }],
 		];
-		let faultsInjected = 0;
-		let failuresSurfaced = 0;
-		const unclearFailures: string[] = [];
-		const ledger = new LifecycleLedger();
-
-		for (let cycle = 0; cycle < 50; cycle++) {
-			const harness = trigger(staticData);
-			Object.assign(harness.staticData, staticData);
-			const faults = faultsByCycle[cycle % faultsByCycle.length];
-			for (const fault of faults) {
-				await control('faults', fault);
-				faultsInjected++;
-			}
-			const loseWebhook = cycle % 5 === 4;
-			try {
-				await harness.activate();
-			} catch (error) {
-				failuresSurfaced++;
-				if (!/^Kdocs[ :]/.test((error as Error).message)) unclearFailures.push((error as Error).message);
-			}
-			ledger.afterActivation((await webhooksOnFile()).map((hook) => hook.callback_url));
-			if (loseWebhook) {
-				await control('forget');
-				faultsInjected++;
-			}
-			const deleted = await harness.hook('delete');
-			if (!deleted) failuresSurfaced++;
-			ledger.afterCycle({
-				leftAtVendor: (await webhooksOnFile()).map((hook) => hook.webhook_id),
-				tracked: harness.staticData.webhookId ? [harness.staticData.webhookId as string] : [],
-				answerLost: losesRegistrationAnswer(faults as never, '/webhook/sheets/'),
-			});
-			// What this cycle left in static data is what the next cycle starts from (copied first: the
-			// harness may hand out the very object that is being cleared).
-			const carried = { ...harness.staticData };
-			Object.keys(staticData).forEach((key) => delete (staticData as Record<string, unknown>)[key]);
-			Object.assign(staticData, carried);
-			emulator.vendor.state.faults.length = 0;
-		}
-
-		const final = trigger(staticData);
-		Object.assign(final.staticData, staticData);
-		await final.activate();
-		expect(await final.hook('delete')).toBe(true);
-		const leftover = await webhooksOnFile();
-		const ids = leftover.map((hook) => hook.webhook_id);
-
-		expect(unclearFailures).toEqual([]);
-		expect(failuresSurfaced).toBeGreaterThan(0);
-		expect(ledger.judgedCycles).toBeGreaterThan(40);
-		expect({ leaked: ledger.leaked, duplicates: ledger.duplicates + ids.length - new Set(ids).size }).toEqual({ leaked: 0, duplicates: 0 });
-		expect(leftover).toEqual([]);
-		printLifecycle({ vendor: 'Kdocs', cycles: 50, faultsInjected, failuresSurfaced, leaked: ledger.leaked + leftover.length, duplicates: ledger.duplicates });
+		await playLifecycle({
+			vendor: 'Kdocs',
+			clearFailure: /^Kdocs[ :]/,
+			emulator,
+			control,
+			faultsByCycle,
+			registrationPath: '/webhook/sheets/',
+			trigger,
+			registrations: webhooksOnFile,
+			// Kdocs registers a webhook per callback URL: two with the trigger's URL are a duplicate.
+			targetOf: (hook) => hook.callback_url,
+			idOf: (hook) => hook.webhook_id,
+			tracked: (staticData) => (staticData.webhookId ? [staticData.webhookId as string] : []),
+			forget: () => control('forget'),
+		});
 	});
 });
 
 describe('Kdocs node: token expiry and rate limiting in a 500-item run', () => {
 	it('finishes every item, renewing the token exactly once when it expires', async () => {
 		await control('reset');
-		await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
-		await control('schedule', { expireTokensAfterCalls: 250, rateLimitEvery: 37 });
-		const { Kdocs } = await import('../../nodes/Kdocs/Kdocs.node');
-		const node = new NodeHarness({
-			nodeType: new Kdocs(),
-			credentialTypes: { kdocsApi: new KdocsApi() },
-			credentials: {
-				kdocsApi: {
-					baseUrl: emulator.url,
-					appId: emulator.vendor.appId,
-					appSecretKey: emulator.vendor.appKey,
-					refreshToken: emulator.vendor.refreshToken,
-				},
-			},
-			parameters: { resource: 'webhook', operation: 'getMine', file: { __rl: true, mode: 'id', value: FILE } },
-		});
+		// Control calls are neither API calls the schedule counts nor requests the emulator logs.
 		await control('seed-webhooks', { file_token: FILE, count: 1 });
+		const refreshTokenCredential = { baseUrl: emulator.url, appId: emulator.vendor.appId, appSecretKey: emulator.vendor.appKey, refreshToken: emulator.vendor.refreshToken };
+		const { output: items, tokenFetches, extraCalls } = await runThroughExpiryAndRateLimits({
+			emulator,
+			control,
+			node: kdocsNode({ resource: 'webhook', operation: 'getMine', file: { __rl: true, mode: 'id', value: FILE } }, refreshTokenCredential),
+			items: Array.from({ length: 500 }, (_, i) => ({ i })),
+			tokenPath: '/api/v1/oauth2/refresh_token',
+		});
 
-		const items = await node.execute(Array.from({ length: 500 }, (_, i) => ({ i })));
-		await control('schedule', {});
-
-		const refreshes = emulator.requests.filter((request: { path: string }) => request.path === '/api/v1/oauth2/refresh_token');
-		const rateLimited = emulator.requests.length - refreshes.length - 500;
-		expect(items).toHaveLength(500);
 		expect(items.every((item, i) => item.pairedItem && (item.pairedItem as { item: number }).item === i && item.json.webhookId)).toBe(true);
-		// One token at the start, one after the expiry at call 250; nothing else.
-		expect(refreshes).toHaveLength(2);
-		expect(rateLimited).toBeGreaterThan(10);
-		process.stderr.write(`[reliability] Kdocs 500-item run: 500 succeeded, ${refreshes.length} token fetches (1 initial + 1 renewal), ${rateLimited} extra calls after 429/expiry\n`);
+		process.stderr.write(`[reliability] Kdocs 500-item run: 500 succeeded, ${tokenFetches} token fetches (1 initial + 1 renewal), ${extraCalls} extra calls after 429/expiry\n`);
 	});
 });

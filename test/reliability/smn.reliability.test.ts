@@ -5,11 +5,12 @@
  * faulty emulator leave no subscription behind; a 500-item node run survives a token expiry and
  * periodic throttling.
  */
-import { HuaweiCloudApi } from '../../credentials/HuaweiCloudApi.credentials';
-import { HuaweiSmnTrigger } from '../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
-import { NodeHarness, WEBHOOK_BASE_URL, NODE_WEBHOOK_ID, type WebhookRequest } from '../harness/node-harness';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import { WEBHOOK_BASE_URL, NODE_WEBHOOK_ID, type NodeHarness, type WebhookRequest } from '../harness/node-harness';
+import { smnNode, smnTimestamp, smnTrigger, urnLocator } from '../unit/smn/fixtures';
+import { runThroughExpiryAndRateLimits } from './action-run';
 import { playCorpus } from './corpus';
-import { LifecycleLedger, losesRegistrationAnswer, printLifecycle } from './report';
+import { playLifecycle, type Fault } from './lifecycle';
 import { strayRequests } from './setup';
 import { smnEmulatorCredential } from '../../dev/emulator/credentials';
 
@@ -38,17 +39,9 @@ function credentials() {
 	return smnEmulatorCredential(emulator).data;
 }
 
-function trigger(staticData: object = {}, stored: object = credentials()) {
-	return new NodeHarness({
-		nodeType: new HuaweiSmnTrigger(),
-		credentialTypes: { huaweiCloudApi: new HuaweiCloudApi() },
-		credentials: { huaweiCloudApi: stored as never },
-		parameters: { topic: { __rl: true, mode: 'urn', value: topic } },
-		staticData: { 'node:Huawei Cloud SMN Trigger': staticData },
-	});
+function trigger(staticData: IDataObject = {}, stored: ICredentialDataDecryptedObject = credentials()) {
+	return smnTrigger({ topic: urnLocator(topic) }, staticData, stored);
 }
-
-const smnTimestamp = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 beforeAll(async () => {
 	// No confirmation is sent to the harness's made-up webhook URL within the test (nobody listens there).
@@ -252,10 +245,8 @@ describe('Huawei Cloud SMN Trigger: forged, tampered, replayed and malformed mes
 describe('Huawei Cloud SMN Trigger: lifecycle under faults', () => {
 	it('survives 50 activate/deactivate cycles with 5xx, dropped connections, 404s on delete, expired tokens and lost subscriptions', async () => {
 		await control('reset');
-		const staticData = {};
-		let stored: object = credentials();
 		const notFound = { request_id: 'x', code: 'SMN.0013', message: 'Subscription not found.' };
-		const faultsByCycle: Array<Array<object>> = [
+		const faultsByCycle: Fault[][] = [
 			[],
 			[{ method: 'POST', pathIncludes: '/subscriptions', status: 500 }],
 			[{ method: 'GET', pathIncludes: '/subscriptions', status: 503, times: 5 }],
@@ -267,97 +258,50 @@ describe('Huawei Cloud SMN Trigger: lifecycle under faults', () => {
 			[{ method: 'GET', pathIncludes: '/subscriptions', drop: true }],
 			[{ method: 'POST', pathIncludes: '/v3/auth/tokens', status: 503, body: { error: { code: 503, message: 'Service unavailable', title: 'x' } } }],
 		];
-		let faultsInjected = 0;
-		let failuresSurfaced = 0;
-		const unclearFailures: string[] = [];
-		const ledger = new LifecycleLedger();
+		// Each cycle's trigger starts from the credential the previous one saved (with its renewed token).
+		let previous: NodeHarness | undefined;
+		const carryingCredentials = (staticData: IDataObject) => (previous = trigger(staticData, previous?.storedCredentials.huaweiCloudApi));
 
-		for (let cycle = 0; cycle < 50; cycle++) {
-			const harness = trigger(staticData, stored);
-			Object.assign(harness.staticData, staticData);
-			const faults = faultsByCycle[cycle % faultsByCycle.length];
-			for (const fault of faults) {
-				await control('faults', fault);
-				faultsInjected++;
-			}
-			if (cycle % 7 === 3) {
-				await control('expire-tokens');
-				faultsInjected++;
-			}
-			try {
-				await harness.activate();
-			} catch (error) {
-				failuresSurfaced++;
-				if (!/^Huawei Cloud (SMN|IAM)[ :]/.test((error as Error).message)) unclearFailures.push((error as Error).message);
-			}
-			const ours = await ourSubscriptions();
-			ledger.afterActivation(ours.map((item) => item.endpoint));
+		await playLifecycle({
+			vendor: 'Huawei Cloud SMN',
+			clearFailure: /^Huawei Cloud (SMN|IAM)[ :]/,
+			emulator,
+			control,
+			faultsByCycle,
+			registrationPath: '/subscriptions',
+			expireTokens: true,
+			trigger: carryingCredentials,
+			registrations: ourSubscriptions,
+			// SMN subscribes an endpoint to the topic: two subscriptions of the trigger's URL are a duplicate.
+			targetOf: (item) => item.endpoint,
+			idOf: (item) => item.subscription_urn,
+			tracked: (staticData) => (staticData.subscriptionUrn ? [staticData.subscriptionUrn as string] : []),
+			forget: () => control('forget'),
 			// SMN would confirm through the trigger's URL; the harness has no server, so every other cycle
 			// the subscription is marked confirmed directly (the others stay unconfirmed and are replaced).
-			if (cycle % 2 === 0 && ours.length > 0) await control('set-status', { endpoint: ENDPOINT, status: 1 });
-			if (cycle % 5 === 4) {
-				await control('forget');
-				faultsInjected++;
-			}
-			const deleted = await harness.hook('delete');
-			if (!deleted) failuresSurfaced++;
-			ledger.afterCycle({
-				leftAtVendor: (await ourSubscriptions()).map((item) => item.subscription_urn),
-				tracked: harness.staticData.subscriptionUrn ? [harness.staticData.subscriptionUrn as string] : [],
-				answerLost: losesRegistrationAnswer(faults as never, '/subscriptions'),
-			});
-			// What this cycle left in static data is what the next cycle starts from (copied first: the
-			// harness may hand out the very object that is being cleared).
-			const carried = { ...harness.staticData };
-			Object.keys(staticData).forEach((key) => delete (staticData as Record<string, unknown>)[key]);
-			Object.assign(staticData, carried);
-			stored = harness.storedCredentials.huaweiCloudApi;
-			emulator.vendor.state.faults.length = 0;
-		}
-
-		const final = trigger(staticData, stored);
-		Object.assign(final.staticData, staticData);
-		await final.activate();
-		expect(await ourSubscriptions()).toHaveLength(1);
-		expect(await final.hook('delete')).toBe(true);
-		const leftover = await ourSubscriptions();
-
-		expect(unclearFailures).toEqual([]);
-		expect(failuresSurfaced).toBeGreaterThan(0);
-		expect(ledger.judgedCycles).toBeGreaterThan(40);
-		expect({ leaked: ledger.leaked, duplicates: ledger.duplicates }).toEqual({ leaked: 0, duplicates: 0 });
-		expect(leftover).toEqual([]);
+			afterActivation: async (cycle, ours) => {
+				if (cycle % 2 === 0 && ours.length > 0) await control('set-status', { endpoint: ENDPOINT, status: 1 });
+			},
+			afterFinalActivation: async () => expect(await ourSubscriptions()).toHaveLength(1),
+		});
 		expect(strayRequests).toEqual([]);
-		printLifecycle({ vendor: 'Huawei Cloud SMN', cycles: 50, faultsInjected, failuresSurfaced, leaked: ledger.leaked + leftover.length, duplicates: ledger.duplicates });
 	});
 });
 
 describe('Huawei Cloud SMN node: token expiry and throttling in a 500-item run', () => {
 	it('finishes every item, renewing the token exactly once when it expires', async () => {
 		await control('reset');
-		await fetch(`${emulator.url}/_emulator/requests`, { method: 'DELETE' });
-		await control('schedule', { expireTokensAfterCalls: 250, rateLimitEvery: 37 });
-		const { HuaweiSmn } = await import('../../nodes/HuaweiSmn/HuaweiSmn.node');
-		const node = new NodeHarness({
-			nodeType: new HuaweiSmn(),
-			credentialTypes: { huaweiCloudApi: new HuaweiCloudApi() },
-			credentials: { huaweiCloudApi: credentials() as never },
-			parameters: { resource: 'topic', operation: 'get', topic: { __rl: true, mode: 'urn', value: '={{ $json.topic }}' } },
+		const topics = [topic, otherTopic];
+		const { output: items, tokenFetches, extraCalls } = await runThroughExpiryAndRateLimits({
+			emulator,
+			control,
+			node: smnNode({ resource: 'topic', operation: 'get', topic: urnLocator('={{ $json.topic }}') }, credentials()),
+			items: Array.from({ length: 500 }, (_, i) => ({ topic: topics[i % 2] })),
+			tokenPath: '/v3/auth/tokens',
 		});
 
-		const topics = [topic, otherTopic];
-		const items = await node.execute(Array.from({ length: 500 }, (_, i) => ({ topic: topics[i % 2] })));
-		await control('schedule', {});
-
-		const requests = emulator.requests as LoggedRequest[];
-		const tokenFetches = requests.filter((request) => request.path === '/v3/auth/tokens');
-		const extraCalls = requests.length - tokenFetches.length - 500;
-		expect(items).toHaveLength(500);
 		expect(items.every((item, i) => (item.pairedItem as { item: number }).item === i && item.json.topic_urn === topics[i % 2])).toBe(true);
-		// One token at the start, one after the expiry at call 250; nothing else.
-		expect(tokenFetches).toHaveLength(2);
-		expect(extraCalls).toBeGreaterThan(10);
 		expect(strayRequests).toEqual([]);
-		process.stderr.write(`[reliability] Huawei Cloud SMN 500-item run: 500 succeeded, ${tokenFetches.length} token fetches (1 initial + 1 renewal), ${extraCalls} extra calls after throttling (APIG.0308)/expiry\n`);
+		process.stderr.write(`[reliability] Huawei Cloud SMN 500-item run: 500 succeeded, ${tokenFetches} token fetches (1 initial + 1 renewal), ${extraCalls} extra calls after throttling (APIG.0308)/expiry\n`);
 	});
 });

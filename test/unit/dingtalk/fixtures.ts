@@ -2,7 +2,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import { DingTalkApi } from '../../../credentials/DingTalkApi.credentials';
 import { DingTalk } from '../../../nodes/DingTalk/DingTalk.node';
 import { DingTalkTrigger } from '../../../nodes/DingTalk/DingTalkTrigger.node';
-import { NodeHarness, type HarnessOptions } from '../../harness/node-harness';
+import { vendorHarnesses } from '../../harness/vendor-harnesses';
 
 // The emulator's DingTalk crypto, written from the vendor document independently of the node's code.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -39,20 +39,6 @@ export const pastedToken: ICredentialDataDecryptedObject = {
 	...callbackFields,
 };
 
-export function dingTalkNode(
-	parameters: INodeParameters,
-	credentials: ICredentialDataDecryptedObject = appCredentials,
-	continueOnFail = false,
-) {
-	return new NodeHarness({
-		nodeType: new DingTalk(),
-		credentialTypes: { dingTalkApi: new DingTalkApi() },
-		credentials: { dingTalkApi: credentials },
-		parameters,
-		continueOnFail,
-	});
-}
-
 export const triggerParameters = (extra: INodeParameters = {}): INodeParameters => ({
 	scope: 'ORG',
 	scopeId: CORP_ID,
@@ -61,27 +47,11 @@ export const triggerParameters = (extra: INodeParameters = {}): INodeParameters 
 	...extra,
 });
 
-export function dingTalkTriggerOptions(
-	parameters: INodeParameters = triggerParameters(),
-	staticData?: IDataObject,
-	credentials: ICredentialDataDecryptedObject = appCredentials,
-): HarnessOptions {
-	return {
-		nodeType: new DingTalkTrigger(),
-		credentialTypes: { dingTalkApi: new DingTalkApi() },
-		credentials: { dingTalkApi: credentials },
-		parameters,
-		staticData: staticData ? { 'node:DingTalk Trigger': staticData } : undefined,
-	};
-}
-
-export function dingTalkTrigger(
-	parameters: INodeParameters = triggerParameters(),
-	staticData?: IDataObject,
-	credentials: ICredentialDataDecryptedObject = appCredentials,
-) {
-	return new NodeHarness(dingTalkTriggerOptions(parameters, staticData, credentials));
-}
+export const {
+	node: dingTalkNode,
+	triggerOptions: dingTalkTriggerOptions,
+	trigger: dingTalkTrigger,
+} = vendorHarnesses({ ActionNode: DingTalk, TriggerNode: DingTalkTrigger, CredentialType: DingTalkApi, credentials: () => appCredentials, triggerParameters });
 
 /** A push as DingTalk sends it: encrypted body, signature, a current timestamp and nonce in the query. */
 export function signedPush(

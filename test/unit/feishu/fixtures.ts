@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { ICredentialDataDecryptedObject, IDataObject, INodeParameterResourceLocator, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameterResourceLocator } from 'n8n-workflow';
 import { FeishuApi } from '../../../credentials/FeishuApi.credentials';
 import { Feishu } from '../../../nodes/Feishu/Feishu.node';
 import { FeishuTrigger } from '../../../nodes/Feishu/FeishuTrigger.node';
-import { NodeHarness, type HarnessOptions } from '../../harness/node-harness';
+import { vendorHarnesses } from '../../harness/vendor-harnesses';
 
 export const BASE = 'https://open.feishu.cn';
 export const APP_ID = 'cli_test_app';
@@ -28,37 +28,14 @@ export const tenantWithToken = (token = 't-cached', expiresAt = Date.now() + 3_6
 });
 export const user: ICredentialDataDecryptedObject = { authentication: 'userToken', userAccessToken: 'u-user-token' };
 
-export function feishuNode(parameters: INodeParameters, credentials: ICredentialDataDecryptedObject = tenantWithToken(), continueOnFail = false) {
-	return new NodeHarness({
-		nodeType: new Feishu(),
-		credentialTypes: { feishuApi: new FeishuApi() },
-		credentials: { feishuApi: credentials },
-		parameters,
-		continueOnFail,
-	});
-}
+export const {
+	node: feishuNode,
+	triggerOptions: feishuTriggerOptions,
+	trigger: feishuTrigger,
+} = vendorHarnesses({ ActionNode: Feishu, TriggerNode: FeishuTrigger, CredentialType: FeishuApi, credentials: () => tenantWithToken() });
 
-export function feishuTriggerOptions(
-	parameters: INodeParameters,
-	staticData?: IDataObject,
-	credentials: ICredentialDataDecryptedObject = tenantWithToken(),
-): HarnessOptions {
-	return {
-		nodeType: new FeishuTrigger(),
-		credentialTypes: { feishuApi: new FeishuApi() },
-		credentials: { feishuApi: credentials },
-		parameters,
-		staticData: staticData ? { 'node:Feishu Trigger': staticData } : undefined,
-	};
-}
-
-export function feishuTrigger(
-	parameters: INodeParameters,
-	staticData?: IDataObject,
-	credentials: ICredentialDataDecryptedObject = tenantWithToken(),
-) {
-	return new NodeHarness(feishuTriggerOptions(parameters, staticData, credentials));
-}
+/** The query of every subscription call for a folder: Feishu subscribes a folder to the one event folders have. */
+export const FOLDER_QUERY = { file_type: 'folder', event_type: 'file.created_in_folder_v1' };
 
 export const byToken = (value: string): INodeParameterResourceLocator => ({ __rl: true, mode: 'id', value });
 

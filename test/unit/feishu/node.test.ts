@@ -2,7 +2,7 @@ import nock from 'nock';
 import { NodeApiError, NodeOperationError, type INodeParameterResourceLocator, type INodeParameters } from 'n8n-workflow';
 import { FILE_TYPES } from '../../../nodes/Feishu/api';
 import { retryPolicy } from '../../../nodes/shared/transport';
-import { BASE, DOCX, FOLDER, byToken, feishuNode } from './fixtures';
+import { BASE, DOCX, FOLDER, FOLDER_QUERY, byToken, feishuNode } from './fixtures';
 
 const files = '/open-apis/drive/v1/files';
 const op = (operation: string, file: INodeParameterResourceLocator | string = byToken(DOCX), fileType = 'docx'): INodeParameters => ({
@@ -27,10 +27,7 @@ describe('Feishu node: File Subscription > Subscribe', () => {
 	});
 
 	it('subscribes a folder with event_type=file.created_in_folder_v1', async () => {
-		const call = authorized()
-			.post(`${files}/${FOLDER}/subscribe`)
-			.query({ file_type: 'folder', event_type: 'file.created_in_folder_v1' })
-			.reply(200, { code: 0, data: {} });
+		const call = authorized().post(`${files}/${FOLDER}/subscribe`).query(FOLDER_QUERY).reply(200, { code: 0, data: {} });
 		await feishuNode(op('subscribe', byToken(FOLDER), 'folder')).execute();
 		expect(call.isDone()).toBe(true);
 	});
@@ -204,10 +201,7 @@ describe('Feishu node: File Subscription > Get Status', () => {
 	});
 
 	it('asks about a folder with its event_type', async () => {
-		const call = authorized()
-			.get(`${files}/${FOLDER}/get_subscribe`)
-			.query({ file_type: 'folder', event_type: 'file.created_in_folder_v1' })
-			.reply(200, { code: 0, data: { is_subscribe: true } });
+		const call = authorized().get(`${files}/${FOLDER}/get_subscribe`).query(FOLDER_QUERY).reply(200, { code: 0, data: { is_subscribe: true } });
 		await feishuNode(op('getStatus', byToken(FOLDER), 'folder')).execute();
 		expect(call.isDone()).toBe(true);
 	});
@@ -236,10 +230,7 @@ describe('Feishu node: File Subscription > Unsubscribe', () => {
 	});
 
 	it('unsubscribes a folder with its event_type', async () => {
-		const call = authorized()
-			.delete(`${files}/${FOLDER}/delete_subscribe`)
-			.query({ file_type: 'folder', event_type: 'file.created_in_folder_v1' })
-			.reply(200, { code: 0, data: {} });
+		const call = authorized().delete(`${files}/${FOLDER}/delete_subscribe`).query(FOLDER_QUERY).reply(200, { code: 0, data: {} });
 		await feishuNode(op('unsubscribe', byToken(FOLDER), 'folder')).execute();
 		expect(call.isDone()).toBe(true);
 	});

@@ -8,6 +8,7 @@ import {
 	DOCX,
 	ENCRYPT_KEY,
 	FOLDER,
+	FOLDER_QUERY,
 	VERIFICATION_TOKEN,
 	driveEvent,
 	encryptLikeFeishu,
@@ -38,10 +39,7 @@ describe('Feishu Trigger lifecycle', () => {
 
 	it('create subscribes every file (a folder with its event_type) and records exactly those', async () => {
 		const docx = authorized().post(`${files}/${DOCX}/subscribe`).query({ file_type: 'docx' }).reply(200, { code: 0, data: {} });
-		const folder = authorized()
-			.post(`${files}/${FOLDER}/subscribe`)
-			.query({ file_type: 'folder', event_type: 'file.created_in_folder_v1' })
-			.reply(200, { code: 0, data: {} });
+		const folder = authorized().post(`${files}/${FOLDER}/subscribe`).query(FOLDER_QUERY).reply(200, { code: 0, data: {} });
 		const harness = feishuTrigger(docxAndFolder);
 
 		await harness.activate();
@@ -78,10 +76,7 @@ describe('Feishu Trigger lifecycle', () => {
 	});
 
 	it('after the files changed, checkExists unsubscribes the removed one and create adds the new one', async () => {
-		const removed = authorized()
-			.delete(`${files}/${FOLDER}/delete_subscribe`)
-			.query({ file_type: 'folder', event_type: 'file.created_in_folder_v1' })
-			.reply(200, { code: 0, data: {} });
+		const removed = authorized().delete(`${files}/${FOLDER}/delete_subscribe`).query(FOLDER_QUERY).reply(200, { code: 0, data: {} });
 		const added = authorized().post(`${files}/shtcnNewSheet/subscribe`).query({ file_type: 'sheet' }).reply(200, { code: 0, data: {} });
 		const harness = feishuTrigger(
 			watching([
@@ -103,10 +98,7 @@ describe('Feishu Trigger lifecycle', () => {
 
 	it('in a test run, leaves files that were already subscribed alone so that its delete cannot remove them', async () => {
 		const docxStatus = authorized().get(`${files}/${DOCX}/get_subscribe`).query({ file_type: 'docx' }).reply(200, { code: 0, data: { is_subscribe: true } });
-		const folderStatus = authorized()
-			.get(`${files}/${FOLDER}/get_subscribe`)
-			.query({ file_type: 'folder', event_type: 'file.created_in_folder_v1' })
-			.reply(200, { code: 0, data: { is_subscribe: false } });
+		const folderStatus = authorized().get(`${files}/${FOLDER}/get_subscribe`).query(FOLDER_QUERY).reply(200, { code: 0, data: { is_subscribe: false } });
 		const folder = authorized().post(`${files}/${FOLDER}/subscribe`).query(true).reply(200, { code: 0, data: {} });
 		const harness = feishuTrigger(docxAndFolder);
 
@@ -127,10 +119,7 @@ describe('Feishu Trigger lifecycle', () => {
 
 	it('delete unsubscribes exactly the recorded files and clears static data', async () => {
 		const docx = authorized().delete(`${files}/${DOCX}/delete_subscribe`).query({ file_type: 'docx' }).reply(200, { code: 0, data: {} });
-		const folder = authorized()
-			.delete(`${files}/${FOLDER}/delete_subscribe`)
-			.query({ file_type: 'folder', event_type: 'file.created_in_folder_v1' })
-			.reply(200, { code: 0, data: {} });
+		const folder = authorized().delete(`${files}/${FOLDER}/delete_subscribe`).query(FOLDER_QUERY).reply(200, { code: 0, data: {} });
 		const harness = feishuTrigger(watching([['shtcnNotRecorded', 'sheet']]), { subscribedFiles: subscribed });
 
 		expect(await harness.hook('delete')).toBe(true);

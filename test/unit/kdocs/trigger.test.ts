@@ -14,6 +14,16 @@ const targetKey = JSON.stringify({ fileToken: FILE, sheetId: '1', kind: 'recordC
 const registered = { webhookId: 'wh-1', callbackSecret: SECRET, fileToken: FILE, targetKey };
 const mine = (...webhooks: object[]) => ({ code: 0, data: { webhooks } });
 
+/** Kdocs accepting the registration create() makes as `webhookId`; `sent.callbackUrl` is the URL it was given. */
+function acceptRegistration(webhookId: string, query: Record<string, string> | true = true) {
+	const sent = { callbackUrl: '' };
+	nock(BASE)
+		.post(`${DBT}/webhook/sheets/1/records/create`, (body) => ((sent.callbackUrl = body.callback_url), true))
+		.query(query)
+		.reply(200, { code: 0, data: { webhook_id: webhookId } });
+	return sent;
+}
+
 describe('Kdocs Trigger lifecycle', () => {
 	it('create registers its webhook URL plus a 256-bit secret and remembers the webhook', async () => {
 		let sentCallback = '';
@@ -37,13 +47,9 @@ describe('Kdocs Trigger lifecycle', () => {
 
 	it('create derives the secret from the credential, the workflow and the node: the same each time, another with another credential', async () => {
 		const registeredSecret = async (credentials?: { accessToken: string }) => {
-			let sentCallback = '';
-			nock(BASE)
-				.post(`${DBT}/webhook/sheets/1/records/create`, (body) => ((sentCallback = body.callback_url), true))
-				.query({ access_token: credentials?.accessToken ?? TOKEN })
-				.reply(200, { code: 0, data: { webhook_id: 'wh-9' } });
+			const sent = acceptRegistration('wh-9', { access_token: credentials?.accessToken ?? TOKEN });
 			await kdocsTrigger(parameters, {}, credentials).hook('create');
-			return new URL(sentCallback).searchParams.get('k');
+			return new URL(sent.callbackUrl).searchParams.get('k');
 		};
 		const first = await registeredSecret();
 		expect(await registeredSecret()).toBe(first);
@@ -51,13 +57,9 @@ describe('Kdocs Trigger lifecycle', () => {
 	});
 
 	it('create in test mode registers the test URL', async () => {
-		let sentCallback = '';
-		nock(BASE)
-			.post(`${DBT}/webhook/sheets/1/records/create`, (body) => ((sentCallback = body.callback_url), true))
-			.query(true)
-			.reply(200, { code: 0, data: { webhook_id: 'wh-t' } });
+		const sent = acceptRegistration('wh-t');
 		await kdocsTrigger(parameters).hook('create', { mode: 'manual', isTest: true });
-		expect(sentCallback.startsWith(`${WEBHOOK_TEST_BASE_URL}/${NODE_WEBHOOK_ID}/webhook?k=`)).toBe(true);
+		expect(sent.callbackUrl.startsWith(`${WEBHOOK_TEST_BASE_URL}/${NODE_WEBHOOK_ID}/webhook?k=`)).toBe(true);
 	});
 
 	it('create fails with the 30016 explanation and remembers nothing', async () => {
@@ -198,13 +200,9 @@ describe('Kdocs Trigger callbacks', () => {
 	});
 
 	it('verifies a callback that arrives before n8n has saved what create() wrote (static data still empty)', async () => {
-		let sentCallback = '';
-		nock(BASE)
-			.post(`${DBT}/webhook/sheets/1/records/create`, (body) => ((sentCallback = body.callback_url), true))
-			.query(true)
-			.reply(200, { code: 0, data: { webhook_id: 'wh-early' } });
+		const sent = acceptRegistration('wh-early');
 		await kdocsTrigger(parameters).hook('create');
-		const secret = new URL(sentCallback).searchParams.get('k') as string;
+		const secret = new URL(sent.callbackUrl).searchParams.get('k') as string;
 
 		const early = await kdocsTrigger(parameters).webhook({ body: event(7, { webhook_id: 'wh-early' }), query: { k: secret } });
 		expect(early.response).toMatchObject({ statusCode: 200, body: { code: 0 } });

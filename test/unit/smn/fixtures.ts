@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
+import nock from 'nock';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { HuaweiCloudApi } from '../../../credentials/HuaweiCloudApi.credentials';
 import { HuaweiSmn } from '../../../nodes/HuaweiSmn/HuaweiSmn.node';
 import { HuaweiSmnTrigger } from '../../../nodes/HuaweiSmn/HuaweiSmnTrigger.node';
-import { NodeHarness } from '../../harness/node-harness';
+import { vendorHarnesses } from '../../harness/vendor-harnesses';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const smnCrypto = require('../../../dev/emulator/smn-crypto') as {
@@ -40,36 +41,76 @@ export const signedIn: ICredentialDataDecryptedObject = {
 
 export const urnLocator = (value = TOPIC) => ({ __rl: true, mode: 'urn', value });
 
-export function smnNode(
-	parameters: INodeParameters,
-	credentials: ICredentialDataDecryptedObject = signedIn,
-	continueOnFail = false,
-) {
-	return new NodeHarness({
-		nodeType: new HuaweiSmn(),
-		credentialTypes: { huaweiCloudApi: new HuaweiCloudApi() },
-		credentials: { huaweiCloudApi: credentials },
-		parameters,
-		continueOnFail,
-	});
-}
-
-export function smnTrigger(
-	parameters: INodeParameters = { topic: urnLocator() },
-	staticData?: IDataObject,
-	credentials: ICredentialDataDecryptedObject = signedIn,
-	ids: { workflowId?: string; nodeId?: string } = {},
-) {
-	return new NodeHarness({
-		nodeType: new HuaweiSmnTrigger(),
-		credentialTypes: { huaweiCloudApi: new HuaweiCloudApi() },
-		credentials: { huaweiCloudApi: credentials },
-		parameters,
-		staticData: staticData ? { 'node:Huawei Cloud SMN Trigger': staticData } : undefined,
-		...ids,
-	});
-}
+export const {
+	node: smnNode,
+	triggerOptions: smnTriggerOptions,
+	trigger: smnTrigger,
+} = vendorHarnesses({ ActionNode: HuaweiSmn, TriggerNode: HuaweiSmnTrigger, CredentialType: HuaweiCloudApi, credentials: () => signedIn, triggerParameters: () => ({ topic: urnLocator() }) });
 
 export const certificateName = () => `SMN_${REGION}_${randomBytes(16).toString('hex')}.pem`;
 
 export const smnTimestamp = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The console link a subscription confirmation carries for the trigger to follow. */
+export const CONFIRM_URL = `https://console.huaweicloud.com/smn/subscription/confirm?token=tok123&topic_urn=${encodeURIComponent(TOPIC)}&region=${REGION}`;
+
+export type SmnCertificate = ReturnType<typeof smnCrypto.createSelfSignedCertificate>;
+
+/**
+ * SMN's certificate for the region (its key signs the genuine messages) and a forger's. RSA key
+ * generation is slow on a busy machine: tests make them once, in a beforeAll with a generous timeout.
+ */
+export function createSigningCertificates(): { current: SmnCertificate; stranger: SmnCertificate } {
+	return {
+		current: smnCrypto.createSelfSignedCertificate({ commonName: `smn.${REGION}.myhuaweicloud.com` }),
+		stranger: smnCrypto.createSelfSignedCertificate({ commonName: 'forger.example' }),
+	};
+}
+
+export interface SignedMessage {
+	body: IDataObject;
+	certificateUrl: string;
+	certificatePath: string;
+}
+
+export interface SigningOptions {
+	key: SmnCertificate;
+	/** Where the message says its certificate is; SMN's trusted origin unless given. */
+	origin?: string;
+	name?: string;
+}
+
+let signedMessages = 0;
+
+/**
+ * A message signed like SMN signs it (with the emulator's signer, not the node's code), naming its
+ * certificate under a fresh URL unless `name` is given, so that nothing is cached. A field given as
+ * undefined is left out of the message.
+ */
+export function signedSmnMessage(
+	fields: IDataObject,
+	{ key, origin = SMN, name = certificateName() }: SigningOptions,
+): SignedMessage {
+	const certificatePath = `/smn/${name}`;
+	const certificateUrl = `${origin}${certificatePath}`;
+	const message: IDataObject = {
+		type: 'Notification',
+		topic_urn: TOPIC,
+		message_id: `m-${++signedMessages}-${Math.random().toString(16).slice(2)}`,
+		message: '{"order":42,"status":"shipped"}',
+		subject: 'Order update',
+		timestamp: smnTimestamp(),
+		signing_cert_url: certificateUrl,
+		signature_version: 'v1',
+		...fields,
+	};
+	for (const field of Object.keys(message)) if (message[field] === undefined) delete message[field];
+	message.signature = smnCrypto.signSmnMessage(message, key.privateKey, key.digest);
+	return { body: message, certificateUrl, certificatePath };
+}
+
+/** Asserts that an interceptor for a URL that must not be fetched stayed untouched, then removes it. */
+export function expectUntouched(scope: nock.Scope) {
+	expect(scope.isDone()).toBe(false);
+	nock.cleanAll();
+}

@@ -15,48 +15,24 @@ import { SINGLE_LINE_FIELDS } from '../../../nodes/HuaweiSmn/crypto';
 import { canonicalCertificateUrl, isTrustedCertificateUrl } from '../../../nodes/HuaweiSmn/verify';
 import { forLog } from '../../../nodes/shared/log';
 import type { WebhookRequest } from '../../harness/node-harness';
-import { REGION, SMN, TOPIC, certificateName, smnCrypto, smnTimestamp, smnTrigger, signedIn, urnLocator } from './fixtures';
+import { outboundRequestsDuring } from '../../harness/odd-bodies';
+import { CONFIRM_URL, REGION, SMN, certificateName, createSigningCertificates, expectUntouched, signedSmnMessage, smnCrypto, smnTrigger, signedIn, urnLocator, type SignedMessage, type SigningOptions, type SmnCertificate } from './fixtures';
 
-type Certificate = ReturnType<typeof smnCrypto.createSelfSignedCertificate>;
-let current: Certificate;
-let stranger: Certificate;
+let current: SmnCertificate;
+let stranger: SmnCertificate;
 
 beforeAll(() => {
-	current = smnCrypto.createSelfSignedCertificate({ commonName: `smn.${REGION}.myhuaweicloud.com` });
-	stranger = smnCrypto.createSelfSignedCertificate({ commonName: 'forger.example' });
+	({ current, stranger } = createSigningCertificates());
 }, 60_000);
 
 beforeEach(() => smnCertificates.reset());
 
-const CONFIRM_URL = `https://console.huaweicloud.com/smn/subscription/confirm?token=tok123&topic_urn=${encodeURIComponent(TOPIC)}&region=${REGION}`;
-let sequence = 0;
-
-interface Built {
-	body: IDataObject;
-	certificateUrl: string;
-	certificatePath: string;
+/** A message signed with the current certificate unless another key is given. */
+function signed(fields: IDataObject = {}, options: Partial<SigningOptions> = {}): SignedMessage {
+	return signedSmnMessage(fields, { key: current, ...options });
 }
 
-function signed(fields: IDataObject = {}, { key = current, name = certificateName() } = {}): Built {
-	const certificatePath = `/smn/${name}`;
-	const certificateUrl = `${SMN}${certificatePath}`;
-	const message: IDataObject = {
-		type: 'Notification',
-		topic_urn: TOPIC,
-		message_id: `h-${++sequence}-${Math.random().toString(16).slice(2)}`,
-		message: '{"order":42,"status":"shipped"}',
-		subject: 'Order update',
-		timestamp: smnTimestamp(),
-		signing_cert_url: certificateUrl,
-		signature_version: 'v1',
-		...fields,
-	};
-	for (const field of Object.keys(message)) if (message[field] === undefined) delete message[field];
-	message.signature = smnCrypto.signSmnMessage(message, key.privateKey, key.digest);
-	return { body: message, certificateUrl, certificatePath };
-}
-
-const serveCertificate = (built: Built, pem = current.pem) => nock(SMN).get(built.certificatePath).reply(200, pem);
+const serveCertificate = (built: SignedMessage, pem = current.pem) => nock(SMN).get(built.certificatePath).reply(200, pem);
 
 const request = (body: IDataObject, headers: Record<string, string> = {}): WebhookRequest => ({
 	body,
@@ -65,22 +41,13 @@ const request = (body: IDataObject, headers: Record<string, string> = {}): Webho
 
 const trigger = (ids: { workflowId?: string; nodeId?: string } = {}) => smnTrigger({ topic: urnLocator() }, undefined, signedIn, ids);
 
-/** Every request that left (or tried to leave) the process while the callback ran. */
+/** Every request that left (or tried to leave) the process while the callback ran, and what the callback answered. */
 async function outboundDuring<T>(run: () => Promise<T>): Promise<{ value: T; outbound: string[] }> {
-	const outbound: string[] = [];
-	const record = (req: { method?: string; hostname?: string; host?: string; path?: string }) =>
-		outbound.push(`${req.method ?? 'GET'} ${req.hostname ?? req.host ?? ''}${req.path ?? ''}`);
-	nock.emitter.on('no match', record);
-	try {
-		return { value: await run(), outbound };
-	} finally {
-		nock.emitter.removeListener('no match', record);
-	}
-}
-
-function expectUntouched(scope: nock.Scope) {
-	expect(scope.isDone()).toBe(false);
-	nock.cleanAll();
+	let value!: T;
+	const outbound = await outboundRequestsDuring(async () => {
+		value = await run();
+	});
+	return { value, outbound };
 }
 
 describe('SMN Trigger: field-shift replays', () => {

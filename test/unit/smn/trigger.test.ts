@@ -1,55 +1,30 @@
 import nock from 'nock';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { smnCertificates } from '../../../nodes/HuaweiSmn/certificates';
-import { PROJECT, REGION, SMN, SUBSCRIPTION, TOPIC, V2, certificateName, signedIn, smnCrypto, smnTimestamp, smnTrigger, urnLocator } from './fixtures';
+import { CONFIRM_URL, PROJECT, REGION, SMN, SUBSCRIPTION, TOPIC, V2, certificateName, createSigningCertificates, expectUntouched, signedIn, signedSmnMessage, smnCrypto, smnTimestamp, smnTrigger, urnLocator, type SignedMessage, type SigningOptions, type SmnCertificate } from './fixtures';
 
-type Certificate = ReturnType<typeof smnCrypto.createSelfSignedCertificate>;
-let current: Certificate;
-let expired: Certificate;
-let sha1: Certificate;
-let stranger: Certificate;
+let current: SmnCertificate;
+let expired: SmnCertificate;
+let sha1: SmnCertificate;
+let stranger: SmnCertificate;
 
-// RSA key generation is slow on a busy machine: two keys serve all certificates, with a generous timeout.
+// Two keys serve all certificates: the expired and the SHA-1 one reuse the current certificate's key.
 beforeAll(() => {
-	current = smnCrypto.createSelfSignedCertificate({ commonName: `smn.${REGION}.myhuaweicloud.com` });
+	({ current, stranger } = createSigningCertificates());
 	const keyPair = { privateKey: current.privateKey, publicKey: current.publicKey };
 	expired = smnCrypto.createSelfSignedCertificate({ keyPair, notBefore: new Date(Date.now() - 86_400_000 * 400), notAfter: new Date(Date.now() - 86_400_000) });
 	sha1 = smnCrypto.createSelfSignedCertificate({ keyPair, digest: 'sha1' });
-	stranger = smnCrypto.createSelfSignedCertificate({ commonName: 'forger.example' });
 }, 60_000);
 
 // Each test names fresh certificate URLs; the per-process fetch budget (tested in hardening.test.ts) starts afresh.
 beforeEach(() => smnCertificates.reset());
 
-const CONFIRM_URL = `https://console.huaweicloud.com/smn/subscription/confirm?token=tok123&topic_urn=${encodeURIComponent(TOPIC)}&region=${REGION}`;
-
-interface Built {
-	body: IDataObject;
-	certificateUrl: string;
-	certificatePath: string;
+/** A message signed with the current certificate unless another key is given. */
+function signed(fields: IDataObject = {}, options: Partial<SigningOptions> = {}): SignedMessage {
+	return signedSmnMessage(fields, { key: current, ...options });
 }
 
-/** A message signed like SMN signs it, with its certificate under a fresh URL (so nothing is cached). */
-function signed(fields: IDataObject = {}, { key = current, origin = SMN, name = certificateName() } = {}): Built {
-	const certificatePath = `/smn/${name}`;
-	const certificateUrl = `${origin}${certificatePath}`;
-	const message: IDataObject = {
-		type: 'Notification',
-		topic_urn: TOPIC,
-		message_id: `m-${Math.random().toString(16).slice(2)}`,
-		message: '{"order":42,"status":"shipped"}',
-		subject: 'Order update',
-		timestamp: smnTimestamp(),
-		signing_cert_url: certificateUrl,
-		signature_version: 'v1',
-		...fields,
-	};
-	for (const key of Object.keys(message)) if (message[key] === undefined) delete message[key];
-	message.signature = smnCrypto.signSmnMessage(message, key.privateKey, key.digest);
-	return { body: message, certificateUrl, certificatePath };
-}
-
-function confirmation(fields: IDataObject = {}, options?: Parameters<typeof signed>[1]): Built {
+function confirmation(fields: IDataObject = {}, options?: Parameters<typeof signed>[1]): SignedMessage {
 	return signed(
 		{
 			type: 'SubscriptionConfirmation',
@@ -62,7 +37,7 @@ function confirmation(fields: IDataObject = {}, options?: Parameters<typeof sign
 	);
 }
 
-const serveCertificate = (built: Built, pem = current.pem, origin = SMN) => nock(origin).get(built.certificatePath).reply(200, pem);
+const serveCertificate = (built: SignedMessage, pem = current.pem, origin = SMN) => nock(origin).get(built.certificatePath).reply(200, pem);
 
 async function deliver(body: IDataObject, { parameters, credentials, headers }: { parameters?: INodeParameters; credentials?: IDataObject; headers?: Record<string, string> } = {}) {
 	const harness = smnTrigger(parameters ?? { topic: urnLocator() }, undefined, (credentials ?? signedIn) as never);
@@ -77,12 +52,6 @@ async function expectRejected(body: IDataObject, status = 401, options?: Paramet
 	expect(response.statusCode).toBe(status);
 	expect(response.ended).toBe(true);
 	expect(result).toEqual({ noWebhookResponse: true });
-}
-
-/** Asserts that an interceptor for a URL that must not be fetched stayed untouched, then removes it. */
-function expectUntouched(scope: nock.Scope) {
-	expect(scope.isDone()).toBe(false);
-	nock.cleanAll();
 }
 
 describe('SMN Trigger: notifications', () => {
