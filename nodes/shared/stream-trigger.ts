@@ -6,6 +6,7 @@ import {
 	ConnectionRefused,
 	missingWebSocketMessage,
 	openLongConnection,
+	type LongConnection,
 	type LongConnectionProtocol,
 } from './long-connection';
 
@@ -61,20 +62,23 @@ export async function startStreamTrigger(this: ITriggerFunctions, setup: StreamT
 	};
 
 	const unsubscribe = await setup.subscribe.call(this);
-	const connection = openLongConnection(await setup.protocol.call(this, deliver), {
-		onFatal: (error) => this.emitError(refusalError(this, error)),
-		warn: (message) => this.logger.warn(message),
-	});
+	let connection: LongConnection | undefined;
 	try {
+		// A protocol that cannot be set up fails the activation like a refused connection: nothing stays subscribed.
+		connection = openLongConnection(await setup.protocol.call(this, deliver), {
+			onFatal: (error) => this.emitError(refusalError(this, error)),
+			warn: (message) => this.logger.warn(message),
+		});
 		await connection.opened;
 	} catch (error) {
-		connection.close();
+		connection?.close();
 		await unsubscribe();
 		throw refusalError(this, error as Error);
 	}
+	const opened = connection;
 	return {
 		closeFunction: async () => {
-			connection.close();
+			opened.close();
 			await unsubscribe();
 		},
 		// "Listen for test event": the connection is open already; the first event ends the test.
