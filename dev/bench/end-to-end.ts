@@ -4,7 +4,8 @@
  *   against n8n's own Webhook node receiving the same bytes at the same concurrency;
  * - a flood of forged callbacks per trigger: rejections per second (every one a 4xx, no execution, no
  *   outbound request) against the trigger's accepted callbacks per second;
- * - queue mode: the Kdocs trigger behind two webhook processes against one.
+ * - queue mode: the Kdocs trigger behind two webhook processes against one;
+ * - the Feishu long connection against HTTP push in the same n8n (./feishu-long-connection.ts).
  * The vendors' callbacks reach a front proxy (WEBHOOK_URL), which captures their bytes for the replays.
  */
 import { DEMOS } from '../demo';
@@ -12,6 +13,7 @@ import type { Demo } from '../demo/demo';
 import { startEmulator, type RunningEmulator } from '../emulator/server';
 import { postJson, sleep, startFrontProxy, startN8n, startN8nQueue, type FrontProxy, type N8nInstance, type ProxiedRequest, type Workflow } from '../n8n/launcher';
 import type { Row } from './context';
+import { feishuLongConnectionRows } from './feishu-long-connection';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS || 200);
 const FORGERIES = Number(process.env.BENCH_FORGERIES || 500);
@@ -173,6 +175,7 @@ export async function endToEndRows(): Promise<Row[]> {
 	const rows: Row[] = [];
 	try {
 		for (const demo of BENCHED_DEMOS) rows.push(...(await vendorRows(n8n, front, demo)));
+		if (BENCHED_DEMOS.includes(DEMOS.feishu)) rows.push(...(await feishuLongConnectionRows(n8n)));
 	} finally {
 		await n8n.stop();
 		await front.close();
