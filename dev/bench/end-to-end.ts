@@ -175,7 +175,7 @@ export async function endToEndRows(): Promise<Row[]> {
 	const rows: Row[] = [];
 	try {
 		for (const demo of BENCHED_DEMOS) rows.push(...(await vendorRows(n8n, front, demo)));
-		if (BENCHED_DEMOS.includes(DEMOS.feishu)) rows.push(...(await feishuLongConnectionRows(n8n)));
+		if (BENCHED_DEMOS.includes(DEMOS.feishu)) rows.push(...(await feishuLongConnectionRows(n8n, secondsUntilExecuted)));
 	} finally {
 		await n8n.stop();
 		await front.close();

@@ -14,21 +14,8 @@ const EVENTS = Number(process.env.BENCH_CALLBACKS || 200);
 const CONCURRENCY = 8;
 const fmt = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(1));
 
-async function finishedExecutions(n8n: N8nInstance, workflowId: string): Promise<number> {
-	const { data } = await n8n.apiOk<{ data: { finished: boolean; status: string }[] }>('GET', `executions?workflowId=${workflowId}&limit=250`);
-	return data.filter((execution) => execution.finished || execution.status === 'success' || execution.status === 'error').length;
-}
-
-async function secondsUntilExecuted(n8n: N8nInstance, workflowId: string, count: number, send: () => Promise<unknown>): Promise<number> {
-	const start = performance.now();
-	await send();
-	const deadline = Date.now() + 120_000;
-	for (let finished = 0; finished < count; finished = await finishedExecutions(n8n, workflowId)) {
-		if (Date.now() > deadline) throw new Error(`bench: ${finished} of ${count} executions of ${workflowId} finished after 120 s`);
-		await sleep(25);
-	}
-	return (performance.now() - start) / 1000;
-}
+/** Seconds from calling `send` until `count` executions of the workflow have finished (end-to-end.ts's). */
+export type SecondsUntilExecuted = (n8n: N8nInstance, workflowId: string, count: number, send: () => Promise<unknown>) => Promise<number>;
 
 async function activated(n8n: N8nInstance, workflow: Workflow): Promise<string> {
 	const { id } = await n8n.createWorkflow(workflow);
@@ -37,7 +24,7 @@ async function activated(n8n: N8nInstance, workflow: Workflow): Promise<string> 
 	return id;
 }
 
-export async function feishuLongConnectionRows(n8n: N8nInstance): Promise<Row[]> {
+export async function feishuLongConnectionRows(n8n: N8nInstance, secondsUntilExecuted: SecondsUntilExecuted): Promise<Row[]> {
 	const emulator: RunningEmulator<FeishuEmulator> = await startEmulator(feishuLongConnectionDemo.createEmulator());
 	const lc = emulator.vendor.longConnection;
 	try {

@@ -5,10 +5,10 @@
  * with a fake link where timing must be exact.
  */
 import nock from 'nock';
-import protobuf from 'protobufjs';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { feishuEmulatorCredential } from '../../../dev/emulator/credentials';
 import type { FeishuEmulator } from '../../../dev/emulator/feishu';
+import { decodeWireFrame, encodeWireFrame, type WireFrame } from '../../../dev/emulator/feishu-long-connection';
 import type { RunningEmulator } from '../../../dev/emulator/server';
 import { encodeFrame } from '../../../nodes/Feishu/frame';
 import {
@@ -35,16 +35,8 @@ import {
 
 type Json = Record<string, any>;
 
-const PbFrame = protobuf
-	.parse(
-		`syntax = "proto2"; package pbbp2;
-		message Header { required string key = 1; required string value = 2; }
-		message Frame { required uint64 SeqID = 1; required uint64 LogID = 2; required int32 service = 3; required int32 method = 4;
-		repeated Header headers = 5; optional string payload_encoding = 6; optional string payload_type = 7; optional bytes payload = 8; optional string LogIDNew = 9; }`,
-		{ keepCase: true },
-	)
-	.root.lookupType('pbbp2.Frame');
-const pbEncode = (object: Json) => Buffer.from(PbFrame.encode(PbFrame.fromObject(object)).finish());
+// Frames as the emulator writes and reads them: protobufjs, independent of the node's codec.
+const pbEncode = (object: Json) => encodeWireFrame(object as WireFrame);
 
 let emulator: RunningEmulator<FeishuEmulator>;
 let restoreTimings: () => void;
@@ -436,7 +428,7 @@ describe('Feishu long-connection protocol, with a fake link', () => {
 		};
 	};
 	const frameOf = (bytes: Uint8Array) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-	const decodedSent = () => sent.map((bytes) => PbFrame.toObject(PbFrame.decode(bytes), { longs: String }) as Json);
+	const decodedSent = () => sent.map((bytes) => decodeWireFrame(Buffer.from(bytes)) as Json);
 
 	beforeEach(() => {
 		sent.length = 0;
