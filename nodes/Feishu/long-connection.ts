@@ -134,7 +134,7 @@ export async function requestEndpoint(request: HttpRequest, target: EndpointTarg
 	}
 	const msg = typeof body.msg === 'string' ? body.msg : '';
 	if (RETRYABLE_CODES.has(body.code as number)) {
-		throw new Error(`Feishu's long-connection endpoint is busy (code ${String(body.code)}${msg ? `: ${forLog(msg, 120)}` : ''})`);
+		throw new Error(`Feishu's long-connection endpoint asked to try again (code ${String(body.code)}${msg ? `: ${forLog(msg, 120)}` : ''})`);
 	}
 	if (body.code !== 0) throw refusal(body.code, msg);
 	const data = plainObject(body.data) ?? {};
