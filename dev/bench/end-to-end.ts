@@ -6,6 +6,7 @@
  *   outbound request) against the trigger's accepted callbacks per second;
  * - queue mode: the Kdocs trigger behind two webhook processes against one;
  * - DingTalk Stream mode against HTTP push (./dingtalk-stream.ts).
+ * - the Feishu long connection against HTTP push in the same n8n (./feishu-long-connection.ts).
  * The vendors' callbacks reach a front proxy (WEBHOOK_URL), which captures their bytes for the replays.
  */
 import { DEMOS } from '../demo';
@@ -14,6 +15,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/server';
 import { postJson, sleep, startFrontProxy, startN8n, startN8nQueue, type FrontProxy, type N8nInstance, type ProxiedRequest, type Workflow } from '../n8n/launcher';
 import type { Row } from './context';
 import { streamAgainstPushRows } from './dingtalk-stream';
+import { feishuLongConnectionRows } from './feishu-long-connection';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS || 200);
 const FORGERIES = Number(process.env.BENCH_FORGERIES || 500);
@@ -176,6 +178,7 @@ export async function endToEndRows(): Promise<Row[]> {
 	try {
 		for (const demo of BENCHED_DEMOS) rows.push(...(await vendorRows(n8n, front, demo)));
 		if (BENCHED_DEMOS.includes(DEMOS.dingtalk)) rows.push(...(await streamAgainstPushRows(n8n)));
+		if (BENCHED_DEMOS.includes(DEMOS.feishu)) rows.push(...(await feishuLongConnectionRows(n8n, secondsUntilExecuted)));
 	} finally {
 		await n8n.stop();
 		await front.close();
