@@ -29,22 +29,21 @@ async function readEndpointTarget(context: ITriggerFunctions): Promise<EndpointT
 	return { baseUrl: feishuBaseUrl(credentials), appId, appSecret };
 }
 
-/** Subscribes the files (as the HTTP-push trigger does) and connects; both undone by the close function. */
+/** Connects and subscribes the files (as the HTTP-push trigger does); both undone by the close function. */
 function feishuStream(): StreamTriggerSetup {
-	let target: EndpointTarget | undefined;
 	return {
 		name: 'Feishu Long Connection Trigger',
 		async subscribe() {
 			const files = readTriggerFiles(this);
-			target = await readEndpointTarget(this);
 			const subscribed = await subscribeWatchedFiles.call(this, files);
 			return async () => {
 				await unsubscribeWatchedFiles.call(this, subscribed);
 			};
 		},
+		// Made before subscribing (see startStreamTrigger), so a credential without App ID and Secret subscribes nothing.
 		async protocol(deliver) {
 			return feishuProtocol({
-				target: target as EndpointTarget,
+				target: await readEndpointTarget(this),
 				request: async (options) => await this.helpers.httpRequest(options),
 				select: (event) => selectDriveEvents(this, event),
 				deliver,

@@ -327,6 +327,11 @@ export function feishuProtocol({ target, request, select, deliver, warn, random 
 			return endpoint.url;
 		},
 
+		// Feishu's own limit (openEndpoint) says why the first connection failed, with what Node cannot see; the shared one stays behind it.
+		get firstOpenAttempts() {
+			return feishuConnectionPolicy.attemptsBeforeFirstOpen + 1;
+		},
+
 		idleTimeoutMs: () => config.PingInterval * 1000 * feishuConnectionPolicy.idlePingIntervals + feishuConnectionPolicy.idleMarginMs,
 
 		reconnectDelayMs(attempt) {

@@ -48,6 +48,8 @@ export interface LongConnectionProtocol {
 	idleTimeoutMs(): number;
 	/** Delay before reconnect attempt `attempt` (0-based) after a failure, or undefined to give up. */
 	reconnectDelayMs?(attempt: number): number | undefined;
+	/** Failed attempts after which the first connection gives up; connectionPolicy.firstOpenAttempts when not given. */
+	readonly firstOpenAttempts?: number;
 	onOpen?(link: ConnectionLink): void;
 	onFrame(frame: string | ArrayBuffer, link: ConnectionLink): void;
 	/** Called every watch interval while open (Feishu pings from here). */
@@ -189,7 +191,7 @@ export function openLongConnection(protocol: LongConnectionProtocol, events: Con
 			}
 			if (closed) return;
 			if (outcome.opened) failures = 0;
-			if (settleFirst && failures + 1 >= connectionPolicy.firstOpenAttempts) {
+			if (settleFirst && failures + 1 >= (protocol.firstOpenAttempts ?? connectionPolicy.firstOpenAttempts)) {
 				return giveUp(
 					new ConnectionRefused(
 						`${protocol.name} could not connect (${outcome.reason})`,
