@@ -3,12 +3,12 @@
  * installed, creates a credential per vendor pointing at its emulator and activates an example
  * workflow per vendor. Prints the editor URL, the login and how to fire events. Ctrl-C stops it all.
  */
-import { DEMOS } from './demo';
+import { DEMOS, LONG_CONNECTION_DEMOS } from './demo';
 import { startEmulator, type RunningEmulator } from './emulator/server';
 import { OWNER, startN8n, type N8nInstance } from './n8n/launcher';
 
 async function main() {
-	const demos = Object.values(DEMOS);
+	const demos = [...Object.values(DEMOS), ...Object.values(LONG_CONNECTION_DEMOS)];
 	const emulators: RunningEmulator[] = [];
 	// n8n once it is up, for stop(): a Ctrl-C while it starts leaves its end to the process guard.
 	const running: { n8n?: N8nInstance } = {};

@@ -4,7 +4,9 @@
  *   against n8n's own Webhook node receiving the same bytes at the same concurrency;
  * - a flood of forged callbacks per trigger: rejections per second (every one a 4xx, no execution, no
  *   outbound request) against the trigger's accepted callbacks per second;
- * - queue mode: the Kdocs trigger behind two webhook processes against one.
+ * - queue mode: the Kdocs trigger behind two webhook processes against one;
+ * - DingTalk Stream mode against HTTP push (./dingtalk-stream.ts).
+ * - the Feishu long connection against HTTP push in the same n8n (./feishu-long-connection.ts).
  * The vendors' callbacks reach a front proxy (WEBHOOK_URL), which captures their bytes for the replays.
  */
 import { DEMOS } from '../demo';
@@ -12,6 +14,8 @@ import type { Demo } from '../demo/demo';
 import { startEmulator, type RunningEmulator } from '../emulator/server';
 import { postJson, sleep, startFrontProxy, startN8n, startN8nQueue, type FrontProxy, type N8nInstance, type ProxiedRequest, type Workflow } from '../n8n/launcher';
 import type { Row } from './context';
+import { streamAgainstPushRows } from './dingtalk-stream';
+import { feishuLongConnectionRows } from './feishu-long-connection';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS || 200);
 const FORGERIES = Number(process.env.BENCH_FORGERIES || 500);
@@ -23,7 +27,7 @@ const summary = (statuses: number[]) =>
 	Object.entries(statuses.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {})).map(([status, count]) => `${count}× ${status}`).join(', ');
 const fmt = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(1));
 
-async function inPool(count: number, concurrency: number, task: (index: number) => Promise<unknown>) {
+export async function inPool(count: number, concurrency: number, task: (index: number) => Promise<unknown>) {
 	let next = 0;
 	await Promise.all(
 		Array.from({ length: concurrency }, async () => {
@@ -38,7 +42,7 @@ async function finishedExecutions(n8n: N8nInstance, workflowId: string): Promise
 }
 
 /** Seconds from calling `send` until `count` executions of the workflow have finished. */
-async function secondsUntilExecuted(n8n: N8nInstance, workflowId: string, count: number, send: () => Promise<unknown>): Promise<number> {
+export async function secondsUntilExecuted(n8n: N8nInstance, workflowId: string, count: number, send: () => Promise<unknown>): Promise<number> {
 	const start = performance.now();
 	await send();
 	const deadline = Date.now() + 120_000;
@@ -173,6 +177,8 @@ export async function endToEndRows(): Promise<Row[]> {
 	const rows: Row[] = [];
 	try {
 		for (const demo of BENCHED_DEMOS) rows.push(...(await vendorRows(n8n, front, demo)));
+		if (BENCHED_DEMOS.includes(DEMOS.dingtalk)) rows.push(...(await streamAgainstPushRows(n8n)));
+		if (BENCHED_DEMOS.includes(DEMOS.feishu)) rows.push(...(await feishuLongConnectionRows(n8n, secondsUntilExecuted)));
 	} finally {
 		await n8n.stop();
 		await front.close();

@@ -3,13 +3,16 @@
  * storage event subscribe/unsubscribe with the documented error table, the old API's user lookup and
  * auth-scopes read, per-API QPS limits, and HTTP push of check_url and storage events to the URL "set in
  * the developer console", encrypted and signed like DingTalk, retried after the configured delays when
- * the reply is not a valid encrypted "success".
+ * the reply is not a valid encrypted "success". With the app's event subscription in Stream mode
+ * (`deliveryMode: 'stream'`, or POST /_emulator/dingtalk/delivery {"mode":"stream"}, as the console's
+ * switch), fired events go over Stream connections instead (./dingtalk-stream.ts), and HTTP push is off.
  *
  * The crypto below is written from ../shared/docs/vendor-dingtalk.md section 6.3 and does not import
  * the pack's code, so that the two implementations check each other. Where DingTalk documents nothing,
  * the emulator's choice is marked ASSUMED.
  */
 import crypto from 'node:crypto';
+import { createDingTalkStream, type StreamConfig, type StreamFault } from './dingtalk-stream';
 import { deliver, faultFrom, injectFault, type Delivery, type Fault, type RequestContext } from './server';
 
 export const DEFAULT_AES_KEY = 'Emu1atorAesKey0000000000000000000000000000A'; // 43 characters, as the console shows it
@@ -117,6 +120,10 @@ interface DingTalkBody {
 	replyTimeoutMs?: number;
 	qpsLimit?: number;
 	ownerKey?: string;
+	mode?: string;
+	kind?: string;
+	text?: string;
+	frame?: unknown;
 	appKey?: string;
 	appSecret?: string;
 	userid?: string;
@@ -143,6 +150,9 @@ export function createDingTalkEmulator({
 	spaces = ['24000001', '24000002'],
 	// The HTTP push URL as if already saved in the developer console (skips the check_url on saving).
 	callbackUrl,
+	// The console's event subscription mode: HTTP push, or Stream (no URL; events over WebSocket connections).
+	deliveryMode = 'http',
+	stream: streamConfig = {},
 }: {
 	appKey?: string;
 	appSecret?: string;
@@ -157,7 +167,10 @@ export function createDingTalkEmulator({
 	users?: Record<string, DingTalkUser>;
 	spaces?: string[];
 	callbackUrl?: string;
+	deliveryMode?: 'http' | 'stream';
+	stream?: Partial<StreamConfig>;
 } = {}) {
+	const stream = createDingTalkStream({ appKey, appSecret, config: streamConfig });
 	const state = {
 		tokens: new Map<string, number>(), // token -> expiresAt (ms)
 		subscriptions: new Map<string, StorageSubscription>(), // `${scope}:${scopeId}` -> subscription
@@ -172,6 +185,7 @@ export function createDingTalkEmulator({
 		retryDelaysMs: [...retryDelaysMs],
 		replyTimeoutMs,
 		qpsLimit,
+		deliveryMode,
 		timers: new Set<NodeJS.Timeout>(),
 	};
 	const error = (code: string, message: string) => ({ code, message, requestid: crypto.randomBytes(8).toString('hex') });
@@ -281,7 +295,7 @@ export function createDingTalkEmulator({
 			BizId: body.bizId || `biz-${eventId}`,
 			eventId,
 			spaceId: body.spaceId || (scope === 'SPACE' ? scopeId : spaces[0]),
-			dentryId: body.dentryId || String(100000 + state.deliveries.length),
+			dentryId: body.dentryId || String(100000 + state.deliveries.length + stream.events.length),
 			eventScope: scope,
 			eventScopeId: scopeId,
 			extension: body.extension || 'pdf',
@@ -299,7 +313,31 @@ export function createDingTalkEmulator({
 				callbackUrl: state.callbackUrl,
 				deliveries: state.deliveries.map(({ tamper, retry, ...rest }) => ({ ...rest, tamper, retry })),
 				validTokens: [...state.tokens.values()].filter((expiresAt) => expiresAt > Date.now()).length,
+				deliveryMode: state.deliveryMode,
+				stream: stream.snapshot().counters,
 			});
+		}
+		if (route === 'delivery' && ctx.method === 'POST') {
+			if (body.mode !== 'http' && body.mode !== 'stream') return ctx.reply(400, { error: 'mode must be "http" or "stream"' });
+			state.deliveryMode = body.mode;
+			return ctx.reply(200, { ok: true });
+		}
+		if (route === 'stream' && ctx.method === 'GET') {
+			return ctx.reply(200, { ...stream.snapshot(), ...(ctx.query.frames ? { received: stream.received } : {}) });
+		}
+		if (route === 'stream/fault' && ctx.method === 'POST') {
+			if (!['abrupt', 'silence', 'disconnect', 'close'].includes(String(body.kind))) {
+				return ctx.reply(400, { error: 'kind must be abrupt, silence, disconnect or close' });
+			}
+			return ctx.reply(200, { affected: stream.fault(body.kind as StreamFault) });
+		}
+		if (route === 'stream/config' && ctx.method === 'POST') {
+			stream.configure(body as Record<string, unknown>);
+			return ctx.reply(200, { config: stream.config });
+		}
+		if (route === 'stream/send' && ctx.method === 'POST') {
+			const text = typeof body.text === 'string' ? body.text : JSON.stringify(body.frame);
+			return ctx.reply(200, { sent: stream.sendRaw(text) });
 		}
 		if (route === 'console' && ctx.method === 'POST') {
 			// Saving the HTTP push URL in the developer console: DingTalk first sends check_url and saves
@@ -314,11 +352,12 @@ export function createDingTalkEmulator({
 			return ctx.reply(200, { delivery });
 		}
 		if (route === 'fire' && ctx.method === 'POST') {
-			if (!state.callbackUrl) return ctx.reply(409, { error: 'no HTTP push URL saved in the console' });
+			if (state.deliveryMode === 'http' && !state.callbackUrl) return ctx.reply(409, { error: 'no HTTP push URL saved in the console' });
 			const subscription = body.scope
 				? state.subscriptions.get(`${body.scope}:${body.scopeId}`)
 				: [...state.subscriptions.values()][0];
 			if (!subscription && !body.force) return ctx.reply(409, { error: 'no storage event subscription covers this scope' });
+			if (state.deliveryMode === 'stream') return ctx.reply(200, { event: stream.fire(storagePayload(body, subscription)) });
 			const delivery = await push('event', storagePayload(body, subscription), { tamper: body.tamper, retry: body.retry !== false });
 			return ctx.reply(200, { delivery });
 		}
@@ -360,6 +399,8 @@ export function createDingTalkEmulator({
 			state.expireTokensAfterCalls = undefined;
 			state.rateLimitEvery = undefined;
 			state.callbackUrl = undefined;
+			state.deliveryMode = deliveryMode;
+			stream.reset();
 			return ctx.reply(200, { ok: true });
 		}
 		return ctx.reply(404, { error: 'unknown control endpoint' });
@@ -420,6 +461,8 @@ export function createDingTalkEmulator({
 		if (injectFault(state.faults, ctx, () => error('systemError', 'InjectedFault'))) return;
 
 		if (ctx.path === '/v1.0/oauth2/accessToken' && ctx.method === 'POST') return issueToken(ctx);
+		// The Stream gateway takes the App Key and App Secret in the body, no access token.
+		if (ctx.path === '/v1.0/gateway/connections/open' && ctx.method === 'POST') return stream.openTicket(ctx);
 		state.apiCalls += 1;
 		if (state.expireTokensAfterCalls !== undefined && state.apiCalls > state.expireTokensAfterCalls) {
 			for (const token of state.tokens.keys()) state.tokens.set(token, 0);
@@ -437,7 +480,7 @@ export function createDingTalkEmulator({
 		return ctx.reply(404, error('NotFound', 'no such API'));
 	}
 
-	return { name: 'dingtalk', state, handle, push, appKey, appSecret, corpId, callbackToken, aesKey, users, spaces };
+	return { name: 'dingtalk', state, handle, push, stream, appKey, appSecret, corpId, callbackToken, aesKey, users, spaces };
 }
 
 

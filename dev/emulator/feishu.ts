@@ -10,6 +10,7 @@
  * from nodes/). Where the docs leave a detail open, the choice is marked ASSUMED.
  */
 import crypto from 'node:crypto';
+import { createFeishuLongConnection, ENDPOINT_PATH, type LongConnectionOptions } from './feishu-long-connection';
 import { deliver, faultFrom, injectFault, matchPath, type Fault, type RequestContext } from './server';
 
 const FILE_TYPES = new Set(['doc', 'docx', 'sheet', 'bitable', 'file', 'folder', 'slides']);
@@ -135,6 +136,8 @@ export function createFeishuEmulator({
 	requestUrl,
 	// Added before every API answer, to stand in for the round trip to open.feishu.cn (benchmarks).
 	latencyMs = 0,
+	// The long-connection side (./feishu-long-connection.ts): ClientConfig, re-push timeout, faults.
+	longConnection: longConnectionOptions = {},
 }: {
 	appId?: string;
 	appSecret?: string;
@@ -150,6 +153,7 @@ export function createFeishuEmulator({
 	openWorld?: boolean;
 	requestUrl?: string;
 	latencyMs?: number;
+	longConnection?: LongConnectionOptions;
 } = {}) {
 	const newWindows = (): Record<'subscribeSecond' | 'subscribeMinute' | 'getMinute' | 'deleteMinute', RateWindow> => ({
 		subscribeSecond: { limit: limits.subscribePerSecond, windowMs: 1000, start: 0, count: 0 },
@@ -303,6 +307,7 @@ export function createFeishuEmulator({
 	async function handleControl(ctx: RequestContext) {
 		const body = bodyOf(ctx);
 		const route = ctx.path.replace('/_emulator/feishu/', '');
+		if (route.startsWith('long-connection/')) return longConnection.control(route.slice('long-connection/'.length), ctx);
 		if (route === 'state' && ctx.method === 'GET') {
 			return ctx.reply(200, {
 				subscriptions: [...state.subscriptions.values()],
@@ -375,6 +380,7 @@ export function createFeishuEmulator({
 				state.expireTokensAfterCalls = undefined;
 				state.rateLimitEvery = undefined;
 				state.apiCalls = 0;
+				longConnection.reset();
 				return ctx.reply(200, { ok: true });
 			default:
 				return ctx.reply(404, { error: 'unknown control endpoint' });
@@ -388,6 +394,8 @@ export function createFeishuEmulator({
 		if (injectFault(state.faults, ctx, (fault) => envelope(fault.status, 'injected fault'))) return;
 
 		if (ctx.path === TOKEN_PATH && ctx.method === 'POST') return issueTenantToken(ctx);
+		// The long connection's endpoint takes the App ID and App Secret, no token.
+		if (ctx.path === ENDPOINT_PATH && ctx.method === 'POST') return longConnection.endpoint(ctx);
 
 		state.apiCalls += 1;
 		if (state.rateLimitEvery && state.apiCalls % state.rateLimitEvery === 0) {
@@ -438,7 +446,20 @@ export function createFeishuEmulator({
 		return ctx.reply(404, envelope(404, 'not found'));
 	}
 
-	return { name: 'feishu', state, handle, push, appId, appSecret, verificationToken, encryptKey, userAccessToken };
+	// Over a long connection the same drive events go to a connected client instead of the request URL.
+	const longConnection = createFeishuLongConnection(
+		{
+			appId,
+			appSecret,
+			event: (fields) => {
+				const body = fields as FeishuBody;
+				return body.ignoreSubscription || isSubscribed(body) ? buildEvent(body) : undefined;
+			},
+		},
+		longConnectionOptions,
+	);
+
+	return { name: 'feishu', state, handle, push, longConnection, appId, appSecret, verificationToken, encryptKey, userAccessToken };
 }
 
 

@@ -1,5 +1,6 @@
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IN8nHttpFullResponse, ITriggerFunctions } from 'n8n-workflow';
 import { dingTalkBaseUrl, dingTalkLegacyBaseUrl, usesAppCredentials } from '../../lib/dingtalk';
+import { ConnectionRefused } from '../shared/long-connection';
 import {
 	backoffDelayMs,
 	secondsHeaderToMs,
@@ -208,4 +209,76 @@ export async function getUnionId(this: RequestContext, userId: string, itemIndex
 		);
 	}
 	return { userId, unionId: user.unionid, name: String(user.name ?? '') };
+}
+
+/** Sent as the Stream client's `ua` (format name-sdk-lang/version, as DingTalk's own SDKs send it). */
+export const STREAM_USER_AGENT = 'n8n-nodes-event-subscriptions-nodejs/0.1.0';
+
+/** How long the ticket request may take; DingTalk's SDKs allow 5 s (Go) and 10 s (Python). */
+const STREAM_TICKET_TIMEOUT_MS = 10_000;
+
+/** Codes with which the gateway refuses the App Key and App Secret; asking again cannot help. */
+const STREAM_AUTH_CODES = new Set(['authFailed', 'invalidClientIdOrSecret']);
+
+export interface StreamTicket {
+	/** The WebSocket URL, e.g. wss://wss-open-connection.dingtalk.com:443/connect. */
+	endpoint: string;
+	/** Good for one connection, for about 90 seconds. */
+	ticket: string;
+}
+
+/** The App Key and App Secret a Stream connection is opened with; checked before anything is subscribed. */
+export function streamClient(credentials: ICredentialDataDecryptedObject): { clientId: string; clientSecret: string } | undefined {
+	const clientId = String(credentials.appKey ?? '').trim();
+	const clientSecret = String(credentials.appSecret ?? '');
+	return clientId && clientSecret ? { clientId, clientSecret } : undefined;
+}
+
+/**
+ * Asks the gateway for a connection ticket: POST /v1.0/gateway/connections/open with the App Key and App
+ * Secret in the body. The call carries no access token (the credential's authenticate would add one),
+ * so it goes out as a plain request. Without `Accept: application/json` the gateway answers XML.
+ * A refused App Key or App Secret throws ConnectionRefused; any other failure throws an Error, after
+ * which the connection loop asks again with back-off.
+ */
+export async function openStreamTicket(
+	this: ITriggerFunctions,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<StreamTicket> {
+	const client = streamClient(credentials);
+	if (!client) {
+		throw new ConnectionRefused(
+			'DingTalk Stream mode needs the App Key and App Secret',
+			'Fill in the App Key (Client ID) and App Secret (Client Secret) of the internal app in the DingTalk credential.',
+		);
+	}
+	const response = (await this.helpers.httpRequest({
+		method: 'POST',
+		url: `${dingTalkBaseUrl(credentials)}/v1.0/gateway/connections/open`,
+		headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+		body: { ...client, subscriptions: [{ type: 'EVENT', topic: '*' }], ua: STREAM_USER_AGENT },
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: STREAM_TICKET_TIMEOUT_MS,
+	})) as IN8nHttpFullResponse;
+	const answer: VendorResponse = { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body };
+	const error = readError(answer);
+	if (error && (answer.statusCode === 401 || STREAM_AUTH_CODES.has(error.code))) {
+		throw new ConnectionRefused(
+			`DingTalk refused the App Key and App Secret for Stream mode (${error.code}: ${error.message}); check both in the DingTalk credential`,
+			'Copy the Client ID (AppKey) and Client Secret (AppSecret) from Credentials and Basic Info of the internal app in the DingTalk developer console into the credential, then activate the workflow again.',
+		);
+	}
+	if (error) throw new Error(`DingTalk did not open a Stream connection (${error.code}: ${error.message})`);
+	const body = asObject(answer.body);
+	if (typeof body?.endpoint !== 'string' || !/^wss?:\/\//i.test(body.endpoint) || typeof body.ticket !== 'string' || body.ticket === '') {
+		throw new Error('DingTalk answered the Stream connection request without a WebSocket endpoint and ticket');
+	}
+	return { endpoint: body.endpoint, ticket: body.ticket };
+}
+
+/** The URL a ticket opens: the endpoint with the ticket in its query. */
+export function streamConnectUrl({ endpoint, ticket }: StreamTicket): string {
+	return `${endpoint}${endpoint.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(ticket)}`;
 }

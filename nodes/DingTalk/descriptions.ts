@@ -113,14 +113,8 @@ const eventTypeOptions = STORAGE_EVENT_TYPES.map((value) => ({
 	value,
 }));
 
-export const dingTalkTriggerProperties: INodeProperties[] = [
-	{
-		displayName:
-			'DingTalk pushes every event of an app to one URL, set by hand: paste this node\'s Production URL (above) into the developer console under Event Subscription > HTTP Push, with the same Token and AES Key as the credential, and turn on the storage events switch. On activation this trigger subscribes the scope; on deactivation it unsubscribes it. "Listen for test event" subscribes too but never unsubscribes, and receives pushes only while the console points at the Test URL.',
-		name: 'notice',
-		type: 'notice',
-		default: '',
-	},
+/** Scope, Scope ID, Operator Union ID and Events: the same in both triggers. */
+const storageEventTriggerProperties: INodeProperties[] = [
 	...subscriptionProperties(),
 	{
 		displayName: 'Events',
@@ -129,6 +123,28 @@ export const dingTalkTriggerProperties: INodeProperties[] = [
 		options: eventTypeOptions,
 		default: [...STORAGE_EVENT_TYPES],
 		required: true,
-		description: 'Which changes start the workflow; other pushes are acknowledged and dropped',
+		description: 'Which changes start the workflow; other events are acknowledged and dropped',
 	},
+];
+
+export const dingTalkTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'DingTalk pushes every event of an app to one URL, set by hand: paste this node\'s Production URL (above) into the developer console under Event Subscription > HTTP Push, with the same Token and AES Key as the credential, and turn on the storage events switch. On activation this trigger subscribes the scope; on deactivation it unsubscribes it. "Listen for test event" subscribes too but never unsubscribes, and receives pushes only while the console points at the Test URL.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	...storageEventTriggerProperties,
+];
+
+export const dingTalkStreamTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'No public URL needed: this trigger connects out to DingTalk. In the developer console set the app\'s Event Subscription to Stream mode (Stream 模式推送) and turn on the storage events switch. DingTalk gives each event to one of the app\'s connections, so it is received once: run one Stream trigger per app. In queue mode it runs on the main instance. Needs n8n on Node.js 22 or newer. On activation it subscribes the scope and opens the connection; on deactivation it closes it and unsubscribes. "Listen for test event" subscribes too but never unsubscribes, and leaves each event it shows to be delivered again to the app\'s active workflow.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	...storageEventTriggerProperties,
 ];

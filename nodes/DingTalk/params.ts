@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { invalidParameter, requireText } from '../shared/validation';
 import { SCOPES, type Scope, type StorageSubscription } from './api';
 
@@ -6,7 +6,10 @@ import { SCOPES, type Scope, type StorageSubscription } from './api';
 const SINGLE_TOKEN = /^\S+$/;
 
 /** Reads and checks Scope, Scope ID and Operator Union ID before anything is sent to DingTalk. */
-export function readSubscription(context: IExecuteFunctions | IHookFunctions, itemIndex = 0): StorageSubscription {
+export function readSubscription(
+	context: IExecuteFunctions | IHookFunctions | ITriggerFunctions,
+	itemIndex = 0,
+): StorageSubscription {
 	const scope = String(context.getNodeParameter('scope', itemIndex)) as Scope;
 	if (!SCOPES.includes(scope)) {
 		throw invalidParameter(context, `Scope must be ORG or SPACE, not "${scope}"`, 'Choose Organization or Space.', itemIndex);
@@ -29,7 +32,7 @@ export function readUserId(context: IExecuteFunctions, itemIndex: number): strin
 }
 
 /** Checked on activation: a trigger without events would never start the workflow. */
-export function requireEventTypes(context: IHookFunctions): string[] {
+export function requireEventTypes(context: IHookFunctions | ITriggerFunctions): string[] {
 	const eventTypes = context.getNodeParameter('events') as string[];
 	if (!eventTypes.length) {
 		throw invalidParameter(context, 'Choose at least one event', 'Without events the trigger would never start the workflow.');
@@ -38,6 +41,6 @@ export function requireEventTypes(context: IHookFunctions): string[] {
 }
 
 /** The storage event types the trigger starts on; other pushes are acknowledged and dropped. */
-export function chosenEventTypes(context: IWebhookFunctions): string[] {
+export function chosenEventTypes(context: IWebhookFunctions | ITriggerFunctions): string[] {
 	return context.getNodeParameter('events', []) as string[];
 }

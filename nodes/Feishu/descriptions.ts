@@ -109,14 +109,8 @@ export const feishuProperties: INodeProperties[] = [
 	},
 ];
 
-export const feishuTriggerProperties: INodeProperties[] = [
-	{
-		displayName:
-			'Feishu sends all of an app\'s events to one request URL that only the developer console can set: paste this trigger\'s Production URL (shown above) once under Events & Callbacks > Event Configuration, and add the drive events there. On activation the trigger subscribes the files below and on deactivation unsubscribes exactly those. "Listen for test event" subscribes only files that are not subscribed yet, and unsubscribes them when it stops.',
-		name: 'notice',
-		type: 'notice',
-		default: '',
-	},
+/** What both triggers watch: the files and folders they subscribe, and the events that start the workflow. */
+const watchedFilesProperties: INodeProperties[] = [
 	{
 		displayName: 'Files and Folders',
 		name: 'files',
@@ -160,4 +154,26 @@ export const feishuTriggerProperties: INodeProperties[] = [
 		required: true,
 		description: 'The events that start the workflow; others are acknowledged and dropped',
 	},
+];
+
+export const feishuTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Feishu sends all of an app\'s events to one request URL that only the developer console can set: paste this trigger\'s Production URL (shown above) once under Events & Callbacks > Event Configuration, and add the drive events there. On activation the trigger subscribes the files below and on deactivation unsubscribes exactly those. "Listen for test event" subscribes only files that are not subscribed yet, and unsubscribes them when it stops.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	...watchedFilesProperties,
+];
+
+export const feishuLongConnectionTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Receives the app\'s events over a long connection that this trigger opens to Feishu, so n8n needs no public URL. In the developer console, under Events & Callbacks, choose "Receive events through persistent connection" (使用长连接接收事件) and add the drive events. Only self-built apps can use it. Feishu gives each event to one of the app\'s connections (at most 50 per app), so run one such trigger per app. In queue mode it runs on the main instance. Needs n8n on Node.js 22 or newer. On activation it subscribes the files below and on deactivation unsubscribes exactly those.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	...watchedFilesProperties,
 ];

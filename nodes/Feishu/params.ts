@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { invalidParameter, readParameter, requireText } from '../shared/validation';
 import { FILE_TYPES, watchedFileKey, type FileType, type WatchedFile } from './api';
 
@@ -8,7 +8,11 @@ const FILE_TOKEN = /^[A-Za-z0-9_-]+$/;
 export const FILE_URL_REGEX =
 	'https?://[^/]+/(?:docx|docs|doc|sheets|sheet|base|bitable|file|slides|drive/folder)/([A-Za-z0-9_-]+)';
 
-type Context = IExecuteFunctions | IHookFunctions;
+type Context = IExecuteFunctions | IHookFunctions | ITriggerFunctions;
+
+/** The triggers' contexts: the HTTP-push trigger's hooks and webhook(), the long-connection trigger's trigger(). */
+export type TriggerParameterContext = IHookFunctions | ITriggerFunctions;
+type EventContext = IWebhookFunctions | ITriggerFunctions;
 
 /** Checks a token / type pair before it reaches Feishu, so that a bad item fails without a network call. */
 function checkWatchedFile(context: Context, token: unknown, type: unknown, itemIndex?: number): WatchedFile {
@@ -61,7 +65,7 @@ function extractToken(value: unknown): unknown {
  * The trigger's watched files, de-duplicated, in the order entered, after checking its parameters: with
  * no event type chosen every delivery would be dropped, so activation fails instead.
  */
-export function readTriggerFiles(context: IHookFunctions): WatchedFile[] {
+export function readTriggerFiles(context: TriggerParameterContext): WatchedFile[] {
 	const events = readParameter(context, 'events', 0, []);
 	if (!Array.isArray(events) || events.length === 0) {
 		throw invalidParameter(context, 'Choose at least one event', 'The trigger starts the workflow only for the chosen event types.');
@@ -79,12 +83,12 @@ export function readTriggerFiles(context: IHookFunctions): WatchedFile[] {
 }
 
 /** The event types a callback may start the workflow for; activation already refused an empty choice. */
-export function readChosenEvents(context: IWebhookFunctions): string[] {
+export function readChosenEvents(context: EventContext): string[] {
 	return context.getNodeParameter('events', []) as string[];
 }
 
 /** The tokens an event's file (or folder) must have to start the workflow; a pasted link counts by its token. */
-export function readWatchedTokens(context: IWebhookFunctions): Set<string> {
+export function readWatchedTokens(context: EventContext): Set<string> {
 	return new Set(
 		watchedFileEntries(context.getNodeParameter('files', {})).map((entry) => String(extractToken(entry.file)).trim()),
 	);

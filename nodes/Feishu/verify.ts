@@ -148,15 +148,27 @@ export async function verifyCallback(context: IWebhookFunctions): Promise<Verifi
 	if (!secretsMatch(verificationToken, typeof token === 'string' ? token : undefined)) return UNAUTHORIZED;
 	if (envelope.type === 'url_verification') return { verified: { kind: 'urlVerification', challenge: envelope.challenge } };
 
-	const event = envelope.event as IDataObject | undefined;
-	const eventId = header.event_id;
-	if (envelope.schema !== '2.0' || typeof eventId !== 'string' || !event || typeof event !== 'object') {
-		return rejected(400, 'Bad Request: expected a schema 2.0 event');
-	}
+	const payload = driveEventOf(envelope);
+	if (!payload) return rejected(400, 'Bad Request: expected a schema 2.0 event');
 	// Unsigned callbacks carry no request time; the event's own creation time bounds replays instead.
-	if (!signed && !withinReplayWindow(header.create_time, replayWindow)) {
-		warnOutsideWindow(context, 'header.create_time', header.create_time);
+	if (!signed && !withinReplayWindow(payload.header.create_time, replayWindow)) {
+		warnOutsideWindow(context, 'header.create_time', payload.header.create_time);
 		return UNAUTHORIZED;
 	}
-	return { verified: { kind: 'event', eventId, header, event } };
+	return { verified: payload };
+}
+
+export type FeishuEvent = Extract<FeishuCallback, { kind: 'event' }>;
+
+/**
+ * A schema 2.0 event envelope (as pushed over HTTP once opened, or as a long connection carries it), or
+ * undefined for anything else. `fallbackId` stands in for a missing header.event_id (a long connection's
+ * message_id), so that such an event is still de-duplicated.
+ */
+export function driveEventOf(envelope: IDataObject, fallbackId?: string): FeishuEvent | undefined {
+	const header = plainObject(envelope.header);
+	const event = plainObject(envelope.event);
+	const eventId = typeof header?.event_id === 'string' ? header.event_id : fallbackId;
+	if (envelope.schema !== '2.0' || !header || !event || eventId === undefined) return undefined;
+	return { kind: 'event', eventId, header, event };
 }

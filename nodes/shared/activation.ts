@@ -14,7 +14,7 @@ interface WebhookLifecycle {
  * leave the builder with a bare vendor code. The message of a vendor's error becomes the advice (which
  * names the vendor), with the vendor's error code added where the advice does not quote it.
  */
-function withAdviceAsMessage(error: unknown): unknown {
+export function withAdviceAsMessage(error: unknown): unknown {
 	if (!(error instanceof Error)) return error;
 	const { description, context } = error as { description?: unknown; context?: { vendorCode?: unknown } };
 	// Only the vendor's own answers: a parameter check's message already says what is wrong.

@@ -10,6 +10,7 @@ import {
 	type IHttpRequestMethods,
 	type ILoadOptionsFunctions,
 	type IN8nHttpFullResponse,
+	type ITriggerFunctions,
 	type IWebhookFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
@@ -19,6 +20,7 @@ export type RequestContext =
 	| IExecuteFunctions
 	| IHookFunctions
 	| ILoadOptionsFunctions
+	| ITriggerFunctions
 	| IWebhookFunctions;
 
 /** A vendor's error, read out of whatever envelope the vendor uses. */

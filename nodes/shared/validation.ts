@@ -5,18 +5,19 @@ import {
 	type IHookFunctions,
 	type ILoadOptionsFunctions,
 	type INode,
+	type ITriggerFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
 
-type ParameterContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions;
+type ParameterContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | ITriggerFunctions;
 
 /**
- * Reads a parameter from an execute context (per item) or a hook/webhook context (no item index:
+ * Reads a parameter from an execute context (per item) or a hook/trigger context (no item index:
  * there the second argument of getNodeParameter is already the fallback), so that the action node
- * and the trigger can share one parameter reader.
+ * and the triggers can share one parameter reader.
  */
 export function readParameter(
-	context: IExecuteFunctions | IHookFunctions,
+	context: IExecuteFunctions | IHookFunctions | ITriggerFunctions,
 	name: string,
 	itemIndex: number,
 	fallback: unknown,

@@ -11,6 +11,7 @@ import {
 	HookContext,
 	LoadOptionsContext,
 	RoutingNode,
+	TriggerContext,
 	WebhookContext,
 } from 'n8n-core';
 import {
@@ -32,6 +33,7 @@ import {
 	type INodeType,
 	type INodeTypes,
 	type IRequestOptionsSimplified,
+	type ITriggerResponse,
 	type IWebhookData,
 	type IWebhookResponseData,
 	type IWorkflowExecuteAdditionalData,
@@ -228,6 +230,13 @@ export function nodeNameOf(nodeType: INodeType): string {
 }
 
 /** One node in a one-node workflow, driven the way n8n drives it. */
+export interface TriggerRun {
+	/** One entry per emit: the items of one execution. */
+	emitted: INodeExecutionData[][][];
+	errors: Error[];
+	response: ITriggerResponse;
+}
+
 export class NodeHarness {
 	readonly credentialsHelper: TestCredentialsHelper;
 	readonly node: INode;
@@ -362,6 +371,26 @@ export class NodeHarness {
 			Object.assign(captured, { statusCode: 200, body: N8N_DEFAULT_REPLY, ended: true });
 		}
 		return { result, response: captured };
+	}
+
+	/**
+	 * Starts a trigger() node as n8n does on activation (or for "Listen for test event" with mode
+	 * 'manual'); what it emits and reports through emitError is collected, and closeFunction ends it.
+	 */
+	async trigger({ mode = 'trigger' }: { mode?: WorkflowExecuteMode } = {}): Promise<TriggerRun> {
+		const run = { emitted: [] as INodeExecutionData[][][], errors: [] as Error[] };
+		const context = new TriggerContext(
+			this.workflow,
+			this.node,
+			this.additionalData(),
+			mode,
+			mode === 'manual' ? 'manual' : 'activate',
+			(data) => run.emitted.push(data),
+			(error) => run.errors.push(error),
+		);
+		const response = await this.options.nodeType.trigger!.call(context);
+		if (!response) throw new Error('trigger() returned no response');
+		return { ...run, response };
 	}
 
 	private loadOptionsContext(): LoadOptionsContext {
