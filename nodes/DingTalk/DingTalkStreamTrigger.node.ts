@@ -8,7 +8,7 @@ import {
 import { startStreamTrigger } from '../shared/stream-trigger';
 import { dingTalkStreamTriggerProperties } from './descriptions';
 import { subscribeForStream } from './lifecycle';
-import { dingTalkStreamProtocol } from './stream';
+import { dingTalkStreamProtocol } from './long-connection';
 
 export class DingTalkStreamTrigger implements INodeType {
 	description: INodeTypeDescription = {

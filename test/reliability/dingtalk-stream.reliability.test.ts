@@ -12,7 +12,7 @@ import { createDingTalkEmulator, type DingTalkEmulator } from '../../dev/emulato
 import type { StreamFault } from '../../dev/emulator/dingtalk-stream';
 import { startEmulator, type Fault, type RunningEmulator } from '../../dev/emulator/server';
 import { DingTalkStreamTrigger } from '../../nodes/DingTalk/DingTalkStreamTrigger.node';
-import { streamPolicy } from '../../nodes/DingTalk/stream';
+import { streamPolicy } from '../../nodes/DingTalk/long-connection';
 import { connectionPolicy } from '../../nodes/shared/long-connection';
 import { NodeHarness, type TriggerRun } from '../harness/node-harness';
 import { printLifecycle } from './report';

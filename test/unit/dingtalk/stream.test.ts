@@ -14,7 +14,7 @@ import { startEmulator, type RunningEmulator } from '../../../dev/emulator/serve
 import { STREAM_USER_AGENT } from '../../../nodes/DingTalk/api';
 import { DingTalkStreamTrigger } from '../../../nodes/DingTalk/DingTalkStreamTrigger.node';
 import { selectedStorageEvents } from '../../../nodes/DingTalk/callback';
-import { streamPolicy } from '../../../nodes/DingTalk/stream';
+import { streamPolicy } from '../../../nodes/DingTalk/long-connection';
 import { connectionPolicy } from '../../../nodes/shared/long-connection';
 import { NodeHarness, type TriggerRun } from '../../harness/node-harness';
 
