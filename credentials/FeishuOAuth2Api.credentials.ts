@@ -4,10 +4,10 @@ import {
 	FEISHU_DEFAULT_BASE_URL,
 	LARK_ACCOUNTS_URL,
 	LARK_BASE_URL,
-	USER_AUTHORIZE_PATH,
+	SIGN_IN_PAGE_PATH,
 	USER_SIGN_IN_CREDENTIAL_TYPE,
 	USER_SIGN_IN_SCOPES,
-	USER_TOKEN_PATH,
+	SIGN_IN_EXCHANGE_PATH,
 } from '../lib/feishu';
 
 /** The OpenAPI host the credential points at; a custom base URL (a proxy, the emulator) serves the sign-in page too. */
@@ -24,7 +24,7 @@ export class FeishuOAuth2Api implements ICredentialType {
 
 	extends = ['oAuth2Api'];
 
-	displayName = 'Feishu / Lark OAuth2 API (User Sign-In)';
+	displayName = 'Feishu / Lark User Sign-In OAuth2 API';
 
 	icon: Icon = { light: 'file:../icons/feishu.svg', dark: 'file:../icons/feishu.dark.svg' };
 
@@ -63,14 +63,14 @@ export class FeishuOAuth2Api implements ICredentialType {
 			displayName: 'Authorization URL',
 			name: 'authUrl',
 			type: 'hidden',
-			default: `={{${ACCOUNTS_HOST}}}${USER_AUTHORIZE_PATH}`,
+			default: `={{${ACCOUNTS_HOST}}}${SIGN_IN_PAGE_PATH}`,
 			required: true,
 		},
 		{
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'hidden',
-			default: `={{${OPEN_HOST}}}${USER_TOKEN_PATH}`,
+			default: `={{${OPEN_HOST}}}${SIGN_IN_EXCHANGE_PATH}`,
 			required: true,
 		},
 		{

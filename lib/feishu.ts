@@ -15,8 +15,8 @@ export function usesUserToken(credentials: ICredentialDataDecryptedObject): bool
 /** The user sign-in page lives on the accounts host, the token endpoint on the OpenAPI host (vendor-feishu.md 2.3). */
 export const FEISHU_ACCOUNTS_URL = 'https://accounts.feishu.cn';
 export const LARK_ACCOUNTS_URL = 'https://accounts.larksuite.com';
-export const USER_AUTHORIZE_PATH = '/open-apis/authen/v1/authorize';
-export const USER_TOKEN_PATH = '/open-apis/authen/v2/oauth/token';
+export const SIGN_IN_PAGE_PATH = '/open-apis/authen/v1/authorize';
+export const SIGN_IN_EXCHANGE_PATH = '/open-apis/authen/v2/oauth/token';
 /** offline_access: Feishu issues a refresh token only with it. docs:event:subscribe: the drive subscription calls. */
 export const USER_SIGN_IN_SCOPES = 'offline_access docs:event:subscribe';
 
