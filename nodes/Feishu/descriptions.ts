@@ -207,6 +207,7 @@ export const feishuTriggerProperties: INodeProperties[] = [
 ];
 
 export const feishuLongConnectionTriggerProperties: INodeProperties[] = [
+	authenticationProperty,
 	{
 		displayName:
 			'Receives the app\'s events over a long connection that this trigger opens to Feishu, so n8n needs no public URL. In the developer console, under Events & Callbacks, choose "Receive events through persistent connection" (使用长连接接收事件) and add the drive events. Only self-built apps can use it. Feishu gives each event to one of the app\'s connections (at most 50 per app), so run one such trigger per app. In queue mode it runs on the main instance. Needs n8n on Node.js 22 or newer. On activation it subscribes the files below and on deactivation unsubscribes exactly those.',

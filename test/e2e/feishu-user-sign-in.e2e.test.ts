@@ -7,7 +7,7 @@
  */
 import { feishuSignInEmulatorCredential } from '../../dev/emulator/credentials';
 import { PACK_VENDORS, triggerNode, vendorActionWorkflow, type PackVendor } from '../../dev/n8n/pack-nodes';
-import { targetVersion } from '../../dev/n8n/install';
+import { layout, targetVersion } from '../../dev/n8n/install';
 import { emulatorControl, startWithEmulator } from './suite';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createFeishuEmulator } = require('../../dev/emulator/feishu');
@@ -20,6 +20,9 @@ const AUTHORIZE_PATH = '/open-apis/authen/v1/authorize';
 const TOKEN_PATH = '/open-apis/authen/v2/oauth/token';
 const TRIGGER_WEBHOOK_ID = '7d9e1c52-4b1a-4c55-9d0e-0000000fe5a1';
 const TRIGGER_DOC = 'doxcnE2eSignInTrigger00001';
+const LONG_CONNECTION_DOC = 'doxcnE2eSignInLongConn0001';
+// The long connection needs Node's global WebSocket (Node 22+); n8n 2.8.4 is tested on Node 20.
+const HAS_WEBSOCKET = Number(layout(targetVersion()).nodeVersion.split('.')[0]) >= 22;
 
 /** The Feishu nodes set to act as the signed-in user. */
 const FEISHU_USER: PackVendor = { ...PACK_VENDORS.feishu, credentialType: 'feishuOAuth2Api' };
@@ -225,4 +228,40 @@ describe('Feishu Trigger as the signed-in user in a real n8n', () => {
 		expect((await emulatorState()).subscriptions.some((s: Json) => s.file_token === TRIGGER_DOC)).toBe(false);
 	});
 
+});
+
+(HAS_WEBSOCKET ? describe : describe.skip)('Feishu Long Connection Trigger as the signed-in user in a real n8n', () => {
+	it('opens the connection with the sign-in\'s client id and secret (the App ID and Secret) and subscribes as the user', async () => {
+		await clearRequests();
+		const workflow = await n8n.createWorkflow({
+			name: 'Feishu long connection as user',
+			nodes: [
+				{
+					id: 'feishu-lc-as-user',
+					name: 'Feishu Long Connection Trigger',
+					type: 'n8n-nodes-event-subscriptions.feishuLongConnectionTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: { ...AS_USER, files: { file: [{ file: LONG_CONNECTION_DOC, fileType: 'docx' }] }, events: ['drive.file.edit_v1'] },
+					credentials: { feishuOAuth2Api: credential },
+				},
+			],
+		});
+		expect((await n8n.activate(workflow.id)).status).toBe(200);
+		try {
+			const requests = await emulatorRequests();
+			const endpoint = requests.filter((r: Json) => r.path === '/callback/ws/endpoint');
+			expect(endpoint.map((r: Json) => r.body)).toEqual([{ AppID: emulator.vendor.appId, AppSecret: emulator.vendor.appSecret }]);
+			const userToken = (await grants()).at(-1)?.accessToken;
+			expect((await driveCalls(LONG_CONNECTION_DOC)).map((r: Json) => r.headers.authorization)).toEqual([`Bearer ${userToken}`]);
+
+			await control('long-connection/fire', { file_token: LONG_CONNECTION_DOC, file_type: 'docx', event_id: 'evt-e2e-sign-in-lc' });
+			const [execution] = await n8n.waitForExecutions(workflow.id, 1);
+			const [item] = execution.data.resultData.runData['Feishu Long Connection Trigger'][0].data.main[0];
+			expect(item.json).toMatchObject({ event_id: 'evt-e2e-sign-in-lc', event: { file_token: LONG_CONNECTION_DOC } });
+		} finally {
+			expect((await n8n.deactivate(workflow.id)).status).toBe(200);
+		}
+		expect((await emulatorState()).subscriptions.some((s: Json) => s.file_token === LONG_CONNECTION_DOC)).toBe(false);
+	});
 });
