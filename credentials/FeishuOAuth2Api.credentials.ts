@@ -1,7 +1,8 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 import {
+	callbackSecretProperties,
 	FEISHU_ACCOUNTS_URL,
-	FEISHU_DEFAULT_BASE_URL,
+	hostProperties,
 	LARK_ACCOUNTS_URL,
 	LARK_BASE_URL,
 	SIGN_IN_PAGE_PATH,
@@ -32,27 +33,7 @@ export class FeishuOAuth2Api implements ICredentialType {
 		'https://open.feishu.cn/document/authentication-management/access-token/get-user-access-token';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Host',
-			name: 'host',
-			type: 'options',
-			options: [
-				{ name: 'Feishu (open.feishu.cn)', value: FEISHU_DEFAULT_BASE_URL },
-				{ name: 'Lark (open.larksuite.com)', value: LARK_BASE_URL },
-				{ name: 'Custom', value: 'custom' },
-			],
-			default: FEISHU_DEFAULT_BASE_URL,
-			description: 'Feishu for tenants in mainland China, Lark for international tenants',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: FEISHU_DEFAULT_BASE_URL,
-			placeholder: 'https://open.feishu.cn',
-			description: 'A host that serves both the sign-in page and the OpenAPI, e.g. a local emulator',
-			displayOptions: { show: { host: ['custom'] } },
-		},
+		...hostProperties,
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',
@@ -94,23 +75,6 @@ export class FeishuOAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: 'body',
 		},
-		{
-			displayName: 'Verification Token',
-			name: 'verificationToken',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'Events & Callbacks > Encryption Strategy in the developer console. The Feishu Trigger accepts only callbacks that carry it.',
-		},
-		{
-			displayName: 'Encrypt Key',
-			name: 'encryptSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'Events & Callbacks > Encryption Strategy in the developer console. When set, the Feishu Trigger decrypts callbacks and checks their X-Lark-Signature.',
-		},
+		...callbackSecretProperties,
 	];
 }
