@@ -145,11 +145,15 @@ export function createFeishuUserSignIn({ appId, appSecret }: { appId: string; ap
 			if (expiresAt === undefined) return 'unknown';
 			return expiresAt > Date.now() ? 'valid' : 'expired';
 		},
-		/** POST /_emulator/feishu/user-tokens: { expire?: true, lifetimeSeconds?: n } for the issued and the next tokens. */
+		/**
+		 * POST /_emulator/feishu/user-tokens: { expire?: true, lifetimeSeconds?: n, revokeRefreshTokens?: true }
+		 * for the issued and the next tokens; revoking stands for a user who withdrew the app's access.
+		 */
 		control(ctx: RequestContext) {
-			const body = (ctx.json ?? {}) as { expire?: boolean; lifetimeSeconds?: number };
+			const body = (ctx.json ?? {}) as { expire?: boolean; lifetimeSeconds?: number; revokeRefreshTokens?: boolean };
 			if (body.lifetimeSeconds !== undefined) state.accessTokenLifetimeSeconds = body.lifetimeSeconds;
 			if (body.expire) for (const accessToken of state.accessTokens.keys()) state.accessTokens.set(accessToken, 0);
+			if (body.revokeRefreshTokens) for (const refreshToken of state.refreshTokens.values()) refreshToken.current = false;
 			return ctx.reply(200, { ok: true });
 		},
 		reset() {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
 	NodeApiError,
+	NodeOperationError,
 	sleep,
 	type ICredentialDataDecryptedObject,
 	type ICredentialsDecrypted,
@@ -14,7 +15,7 @@ import {
 	type IWebhookFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
-import { asNodeError } from './validation';
+import { asNodeError, isNodeError } from './validation';
 
 export type RequestContext =
 	| IExecuteFunctions
@@ -194,7 +195,16 @@ async function renewOAuth2Token(this: RequestContext, api: VendorApi, used: ICre
 	const renewal = (async () => {
 		const latest = await this.getCredentials(api.credentialType);
 		if (oAuth2AccessToken(latest) !== usedToken) return;
-		await this.helpers.refreshOAuth2Token.call(this, api.credentialType);
+		try {
+			await this.helpers.refreshOAuth2Token.call(this, api.credentialType);
+		} catch (error) {
+			// n8n 2.40 says "needs to be reconnected" itself; 2.8 and 1.123 hand on the token endpoint's refusal as it is.
+			throw isNodeError(error)
+				? error
+				: new NodeOperationError(this.getNode(), `${api.name} sign-in could not be renewed: ${(error as Error).message}`, {
+						description: `The refresh token expired or was revoked. Open the ${api.name} credential and reconnect it.`,
+					});
+		}
 	})();
 	tokenRefreshes.set(key, renewal);
 	try {

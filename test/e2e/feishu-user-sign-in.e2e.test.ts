@@ -265,3 +265,22 @@ describe('Feishu Trigger as the signed-in user in a real n8n', () => {
 		expect((await emulatorState()).subscriptions.some((s: Json) => s.file_token === LONG_CONNECTION_DOC)).toBe(false);
 	});
 });
+
+describe('Feishu user sign-in revoked in a real n8n', () => {
+	it('fails a run with "reconnect" when the refresh token is refused, and runs again once the user signs in again', async () => {
+		await control('user-tokens', { expire: true, revokeRefreshTokens: true });
+
+		const { execution } = await subscribeAsUser('doxcnE2eSignInRevoked0001');
+
+		expect(execution.status).toBe('error');
+		const { message, description } = execution.data.resultData.error;
+		expect(`${message} ${description}`).toMatch(/reconnect/i);
+		const refused = (await grants()).at(-1);
+		expect(refused).toMatchObject({ grantType: 'refresh_token', error: 'invalid_grant' });
+
+		await signIn(credential.id);
+		const again = await subscribeAsUser('doxcnE2eSignInRevoked0002');
+		expect(again.execution.status).toBe('success');
+		expect((await grants()).at(-1)).toMatchObject({ grantType: 'authorization_code' });
+	});
+});

@@ -112,6 +112,17 @@ describe('transport: OAuth2 token renewal', () => {
 		expect(refreshCount()).toBe(1);
 	});
 
+	it('fails with "reconnect the credential" when the vendor refuses the refresh token, without a second renewal', async () => {
+		const { context, refreshCount } = signedInContext({ access_token: 'u-old', refresh_token: 'ur-revoked' });
+		api().post(subscribePath).query(true).reply(400, expired);
+		api().post(TOKEN_PATH, refreshGrant('ur-revoked')).reply(400, { code: 20064, error: 'invalid_grant', error_description: 'revoked' });
+
+		const failure = subscribeFile.call(context, { fileToken: DOC, fileType: 'docx' });
+		await expect(failure).rejects.toThrow('Feishu sign-in could not be renewed: refresh refused: invalid_grant');
+		await expect(failure).rejects.toMatchObject({ description: expect.stringContaining('reconnect it') });
+		expect(refreshCount()).toBe(1);
+	});
+
 	it('does not renew on codes that are not the vendor\'s token expiry', async () => {
 		const { context, refreshCount } = signedInContext({ access_token: 'u-old', refresh_token: 'ur-1' });
 		api().post(subscribePath).query(true).reply(403, { code: 1069603, msg: 'forbidden' });
