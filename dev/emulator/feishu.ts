@@ -5,6 +5,8 @@
  * (subscribe 50/s and 1000/min, the other two 10/min each; HTTP 429 + 99991400 + x-ogw-ratelimit-*
  * headers), and event delivery to the app's request URL: the url_verification challenge and schema 2.0
  * drive events, AES-256-CBC encrypted and X-Lark-Signature signed like Feishu when an Encrypt Key is set.
+ * The user sign-in (authorize page, v2 token endpoint, the user tokens it issues) is in
+ * ./feishu-user-sign-in.ts; the drive APIs answer an expired one with 99991677.
  *
  * Facts follow ../shared/docs/vendor-feishu.md. This file implements the protocol on its own (no code
  * from nodes/). Where the docs leave a detail open, the choice is marked ASSUMED.
