@@ -43,7 +43,8 @@ const authenticationProperty: INodeProperties = {
 		{
 			name: 'App (Tenant Access Token)',
 			value: APP_AUTHENTICATION,
-			description: 'Acts as the app: reaches the files the app was added to',
+			description:
+				'A Feishu / Lark API credential: acts as the app, which reaches the files it was added to (or as the user whose token is pasted there)',
 		},
 		{
 			name: 'User (Sign In with Feishu)',

@@ -145,9 +145,9 @@ function oAuth2AccessToken(credentials: ICredentialDataDecryptedObject): string 
 }
 
 /**
- * Whether the stored OAuth2 token expires within the margin. Only n8n 2.x from about 2.3x on records when
- * (oauthTokenData.n8n_expires_at); older n8n keeps just the relative expires_in, so there the token is
- * renewed after the vendor reports it expired.
+ * Whether the stored OAuth2 token expires within the margin. n8n 2.40 records when (oauthTokenData.n8n_expires_at);
+ * 2.8 and 1.123 keep only the relative expires_in, so there the token is renewed after the vendor reports it
+ * expired.
  */
 function oAuth2TokenIsStale(credentials: ICredentialDataDecryptedObject): boolean {
 	const expiresAt = Number((credentials.oauthTokenData as IDataObject | undefined)?.n8n_expires_at);
