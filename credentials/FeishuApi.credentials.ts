@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
-import { FEISHU_DEFAULT_BASE_URL, feishuBaseUrl, LARK_BASE_URL, usesUserToken } from '../lib/feishu';
+import { callbackSecretProperties, FEISHU_DEFAULT_BASE_URL, feishuBaseUrl, hostProperties, usesUserToken } from '../lib/feishu';
 import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
 export const TENANT_ACCESS_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
@@ -27,27 +27,7 @@ export class FeishuApi implements ICredentialType {
 		'https://open.feishu.cn/document/server-docs/authentication-management/access-token/tenant_access_token_internal';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Host',
-			name: 'host',
-			type: 'options',
-			options: [
-				{ name: 'Feishu (open.feishu.cn)', value: FEISHU_DEFAULT_BASE_URL },
-				{ name: 'Lark (open.larksuite.com)', value: LARK_BASE_URL },
-				{ name: 'Custom', value: 'custom' },
-			],
-			default: FEISHU_DEFAULT_BASE_URL,
-			description: 'Feishu for tenants in mainland China, Lark for international tenants. The API paths are the same.',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: FEISHU_DEFAULT_BASE_URL,
-			placeholder: 'https://open.feishu.cn',
-			description: 'The OpenAPI host, e.g. a proxy or a local emulator',
-			displayOptions: { show: { host: ['custom'] } },
-		},
+		...hostProperties,
 		{
 			displayName: 'Authentication',
 			name: 'authentication',
@@ -93,24 +73,7 @@ export class FeishuApi implements ICredentialType {
 			description: 'A user_access_token of a user who owns or manages the files. It is not renewed automatically.',
 			displayOptions: { show: { authentication: ['userToken'] } },
 		},
-		{
-			displayName: 'Verification Token',
-			name: 'verificationToken',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'Events & Callbacks > Encryption Strategy in the developer console. The Feishu Trigger accepts only callbacks that carry it.',
-		},
-		{
-			displayName: 'Encrypt Key',
-			name: 'encryptSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'Events & Callbacks > Encryption Strategy in the developer console. When set, the Feishu Trigger decrypts callbacks and checks their X-Lark-Signature.',
-		},
+		...callbackSecretProperties,
 		...sessionProperties,
 	];
 

@@ -48,6 +48,25 @@ export function feishuEmulatorCredential(emulator: RunningEmulator<FeishuEmulato
 	};
 }
 
+/**
+ * The Feishu user sign-in pointing at the emulator: the app's id and secret as the OAuth2 client. It holds
+ * no token: the sign-in (n8n's OAuth2 flow against the emulator's authorize page) obtains oauthTokenData.
+ */
+export function feishuSignInEmulatorCredential(emulator: RunningEmulator<FeishuEmulator>): EmulatorCredential {
+	return {
+		name: 'Feishu user sign-in (emulator)',
+		type: 'feishuOAuth2Api',
+		data: {
+			host: 'custom',
+			baseUrl: emulator.url,
+			clientId: emulator.vendor.appId,
+			clientSecret: emulator.vendor.appSecret,
+			verificationToken: emulator.vendor.verificationToken,
+			encryptSecret: emulator.vendor.encryptKey,
+		},
+	};
+}
+
 export function kdocsEmulatorCredential(emulator: RunningEmulator<KdocsEmulator>): EmulatorCredential {
 	return {
 		name: 'Kdocs (emulator)',

@@ -5,12 +5,15 @@
  * (subscribe 50/s and 1000/min, the other two 10/min each; HTTP 429 + 99991400 + x-ogw-ratelimit-*
  * headers), and event delivery to the app's request URL: the url_verification challenge and schema 2.0
  * drive events, AES-256-CBC encrypted and X-Lark-Signature signed like Feishu when an Encrypt Key is set.
+ * The user sign-in (authorize page, v2 token endpoint, the user tokens it issues) is in
+ * ./feishu-user-sign-in.ts; the drive APIs answer an expired one with 99991677.
  *
  * Facts follow ../shared/docs/vendor-feishu.md. This file implements the protocol on its own (no code
  * from nodes/). Where the docs leave a detail open, the choice is marked ASSUMED.
  */
 import crypto from 'node:crypto';
 import { createFeishuLongConnection, ENDPOINT_PATH, type LongConnectionOptions } from './feishu-long-connection';
+import { createFeishuUserSignIn } from './feishu-user-sign-in';
 import { deliver, faultFrom, injectFault, matchPath, type Fault, type RequestContext } from './server';
 
 const FILE_TYPES = new Set(['doc', 'docx', 'sheet', 'bitable', 'file', 'folder', 'slides']);
@@ -226,6 +229,12 @@ export function createFeishuEmulator({
 		}
 		const token = match[1];
 		if (token === userAccessToken) return 'user';
+		const signedIn = userSignIn.accessTokenStatus(token);
+		if (signedIn === 'valid') return 'user';
+		if (signedIn === 'expired') {
+			ctx.reply(expiredTokenStatus, envelope(99991677, 'Authentication token expired')); // [S] code and msg
+			return undefined;
+		}
 		const expiresAt = state.tokens.get(token);
 		if (expiresAt !== undefined && expiresAt > Date.now()) return 'tenant';
 		if (token.startsWith('u-')) {
@@ -308,6 +317,7 @@ export function createFeishuEmulator({
 		const body = bodyOf(ctx);
 		const route = ctx.path.replace('/_emulator/feishu/', '');
 		if (route.startsWith('long-connection/')) return longConnection.control(route.slice('long-connection/'.length), ctx);
+		if (route === 'user-tokens' && ctx.method === 'POST') return userSignIn.control(ctx);
 		if (route === 'state' && ctx.method === 'GET') {
 			return ctx.reply(200, {
 				subscriptions: [...state.subscriptions.values()],
@@ -315,6 +325,7 @@ export function createFeishuEmulator({
 				requestUrl: state.requestUrl,
 				deliveries: state.deliveries,
 				rateLimited: state.rateLimited,
+				userTokenGrants: userSignIn.state.grants,
 			});
 		}
 		if (ctx.method !== 'POST') return ctx.reply(404, { error: 'unknown control endpoint' });
@@ -381,6 +392,7 @@ export function createFeishuEmulator({
 				state.rateLimitEvery = undefined;
 				state.apiCalls = 0;
 				longConnection.reset();
+				userSignIn.reset();
 				return ctx.reply(200, { ok: true });
 			default:
 				return ctx.reply(404, { error: 'unknown control endpoint' });
@@ -394,6 +406,7 @@ export function createFeishuEmulator({
 		if (injectFault(state.faults, ctx, (fault) => envelope(fault.status, 'injected fault'))) return;
 
 		if (ctx.path === TOKEN_PATH && ctx.method === 'POST') return issueTenantToken(ctx);
+		if (userSignIn.handle(ctx)) return undefined;
 		// The long connection's endpoint takes the App ID and App Secret, no token.
 		if (ctx.path === ENDPOINT_PATH && ctx.method === 'POST') return longConnection.endpoint(ctx);
 
@@ -445,6 +458,9 @@ export function createFeishuEmulator({
 
 		return ctx.reply(404, envelope(404, 'not found'));
 	}
+
+	// The user sign-in's page and token endpoint, and the user_access_tokens it issued.
+	const userSignIn = createFeishuUserSignIn({ appId, appSecret });
 
 	// Over a long connection the same drive events go to a connected client instead of the request URL.
 	const longConnection = createFeishuLongConnection(

@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { routeOperation } from '../shared/operations';
-import { feishuProperties } from './descriptions';
+import { feishuCredentials, feishuProperties } from './descriptions';
 import { operations } from './operations';
 
 export class Feishu implements INodeType {
@@ -22,7 +22,7 @@ export class Feishu implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'feishuApi', required: true }],
+		credentials: feishuCredentials,
 		properties: feishuProperties,
 	};
 

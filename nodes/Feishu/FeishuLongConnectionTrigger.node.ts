@@ -10,16 +10,21 @@ import { feishuBaseUrl } from '../../lib/feishu';
 import { withAdviceAsMessage } from '../shared/activation';
 import { startStreamTrigger, type StreamTriggerSetup } from '../shared/stream-trigger';
 import { selectDriveEvents } from './callback';
-import { feishuLongConnectionTriggerProperties } from './descriptions';
+import { feishuApiOf } from './api';
+import { feishuCredentials, feishuLongConnectionTriggerProperties } from './descriptions';
 import { subscribeWatchedFiles, unsubscribeWatchedFiles } from './lifecycle';
 import { feishuProtocol, type EndpointTarget } from './long-connection';
 import { readTriggerFiles } from './params';
 
-/** The app the connection is opened for; it needs the App ID and App Secret whatever token subscribes. */
+/**
+ * The app the connection is opened for; it needs the App ID and App Secret whatever token subscribes.
+ * A user sign-in holds them as its OAuth2 client id and secret.
+ */
 async function readEndpointTarget(context: ITriggerFunctions): Promise<EndpointTarget> {
-	const credentials = await context.getCredentials('feishuApi');
-	const appId = String(credentials.appId ?? '').trim();
-	const appSecret = String(credentials.appSecret ?? '');
+	const { credentialType, oAuth2 } = feishuApiOf(context);
+	const credentials = await context.getCredentials(credentialType);
+	const appId = String((oAuth2 ? credentials.clientId : credentials.appId) ?? '').trim();
+	const appSecret = String((oAuth2 ? credentials.clientSecret : credentials.appSecret) ?? '');
 	if (appId === '' || appSecret === '') {
 		throw new NodeOperationError(context.getNode(), 'The long connection needs the App ID and App Secret', {
 			description:
@@ -65,7 +70,7 @@ export class FeishuLongConnectionTrigger implements INodeType {
 		defaults: { name: 'Feishu Long Connection Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'feishuApi', required: true }],
+		credentials: feishuCredentials,
 		properties: feishuLongConnectionTriggerProperties,
 	};
 

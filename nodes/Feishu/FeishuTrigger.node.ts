@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 import { answerCallback } from '../shared/callback-flow';
 import { feishuCallbackFlow } from './callback';
-import { feishuTriggerProperties } from './descriptions';
+import { feishuCredentials, feishuTriggerProperties } from './descriptions';
 import { feishuLifecycle } from './lifecycle';
 
 export class FeishuTrigger implements INodeType {
@@ -22,7 +22,7 @@ export class FeishuTrigger implements INodeType {
 		defaults: { name: 'Feishu Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'feishuApi', required: true }],
+		credentials: feishuCredentials,
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: feishuTriggerProperties,
 	};

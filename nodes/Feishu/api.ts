@@ -1,5 +1,11 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
-import { feishuBaseUrl, usesUserToken } from '../../lib/feishu';
+import {
+	APP_CREDENTIAL_TYPE,
+	feishuBaseUrl,
+	USER_SIGN_IN_AUTHENTICATION,
+	USER_SIGN_IN_CREDENTIAL_TYPE,
+	usesUserToken,
+} from '../../lib/feishu';
 import {
 	backoffDelayMs,
 	codeEnvelopeError,
@@ -13,6 +19,8 @@ import { SESSION_EXPIRES_AT_FIELD, SESSION_TOKEN_FIELD } from '../../lib/session
 
 /** Codes with which Feishu reports an expired or revoked token (HTTP 200 or 400, never 401); the official Go SDK refreshes on these. */
 export const TOKEN_EXPIRED_CODES = new Set(['99991663', '99991664', '99991671']);
+/** Codes with which Feishu reports an expired or invalid user_access_token (vendor-feishu.md 3; HTTP 200 or 400). */
+export const USER_TOKEN_EXPIRED_CODES = new Set(['99991668', '99991677']);
 export const RATE_LIMITED_CODE = '99991400';
 export const NOT_SUBSCRIBED_CODE = '1069605';
 
@@ -28,13 +36,17 @@ const HINTS: Record<string, string> = {
 	'99991663': 'The tenant access token is invalid or expired. Check the App ID and App Secret.',
 	'99991664': 'The app access token is invalid or expired. Check the App ID and App Secret.',
 	'99991671': 'The access token is invalid. For a user token, paste a new one; for a tenant token, check the App ID and App Secret.',
+	'99991668':
+		'The user access token is invalid or expired. With User (Sign In with Feishu), open the credential and sign in again; a pasted token must be replaced.',
+	'99991677':
+		'The user access token has expired. With User (Sign In with Feishu), open the credential and sign in again; a pasted token must be replaced.',
 	'99991672': 'The app lacks an API scope. Enable one of docs:doc, docs:event:subscribe, drive:drive or sheets:spreadsheet and publish a new app version.',
 	[RATE_LIMITED_CODE]: 'Feishu rate limit reached (subscribe: 50/s and 1000/min; status and unsubscribe: 10/min). Run fewer items at a time.',
 };
 
 export const feishuApi: VendorApi = {
 	name: 'Feishu',
-	credentialType: 'feishuApi',
+	credentialType: APP_CREDENTIAL_TYPE,
 	baseUrl: (credentials: ICredentialDataDecryptedObject) => feishuBaseUrl(credentials),
 	tokenField: SESSION_TOKEN_FIELD,
 	tokenExpiresAtField: SESSION_EXPIRES_AT_FIELD,
@@ -48,6 +60,25 @@ export const feishuApi: VendorApi = {
 			: undefined,
 	hint: (error) => HINTS[error.code],
 };
+
+/** The signed-in user's identity: n8n holds the OAuth2 token and renews it, here also on Feishu's own expiry codes. */
+export const feishuUserApi: VendorApi = {
+	...feishuApi,
+	credentialType: USER_SIGN_IN_CREDENTIAL_TYPE,
+	oAuth2: true,
+	tokenField: undefined,
+	tokenExpiresAtField: undefined,
+	canRefreshToken: undefined,
+	isTokenExpired: (error) => USER_TOKEN_EXPIRED_CODES.has(error.code),
+};
+
+/**
+ * The API profile of the node's Authentication choice. It is read from the node as saved, not per item:
+ * the parameter takes no expression, and the triggers' contexts have no items.
+ */
+export function feishuApiOf(context: RequestContext): VendorApi {
+	return context.getNode().parameters.authentication === USER_SIGN_IN_AUTHENTICATION ? feishuUserApi : feishuApi;
+}
 
 export const FILE_TYPES = ['bitable', 'doc', 'docx', 'file', 'folder', 'sheet', 'slides'] as const;
 export type FileType = (typeof FILE_TYPES)[number];
@@ -74,7 +105,7 @@ const filePath = (fileToken: string, action: string) =>
 	`/open-apis/drive/v1/files/${encodeURIComponent(fileToken)}/${action}`;
 
 export async function subscribeFile(this: RequestContext, file: WatchedFile, itemIndex?: number): Promise<void> {
-	await vendorRequest.call(this, feishuApi, {
+	await vendorRequest.call(this, feishuApiOf(this), {
 		method: 'POST',
 		path: filePath(file.fileToken, 'subscribe'),
 		qs: subscriptionQuery(file.fileType),
@@ -91,7 +122,7 @@ const isNotSubscribed = (error: unknown) =>
 /** Reads the subscription state; Feishu's older SDKs spell the field is_subseribe, so both are read. */
 export async function isFileSubscribed(this: RequestContext, file: WatchedFile, itemIndex?: number): Promise<boolean> {
 	try {
-		const response = await vendorRequest.call(this, feishuApi, {
+		const response = await vendorRequest.call(this, feishuApiOf(this), {
 			method: 'GET',
 			path: filePath(file.fileToken, 'get_subscribe'),
 			qs: subscriptionQuery(file.fileType),
@@ -109,7 +140,7 @@ export async function isFileSubscribed(this: RequestContext, file: WatchedFile, 
 /** Removes every event subscription of the file; returns false when it was not subscribed (1069605). */
 export async function unsubscribeFile(this: RequestContext, file: WatchedFile, itemIndex?: number): Promise<boolean> {
 	try {
-		await vendorRequest.call(this, feishuApi, {
+		await vendorRequest.call(this, feishuApiOf(this), {
 			method: 'DELETE',
 			path: filePath(file.fileToken, 'delete_subscribe'),
 			qs: subscriptionQuery(file.fileType),

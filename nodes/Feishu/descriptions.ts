@@ -1,4 +1,10 @@
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { INodeCredentialDescription, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import {
+	APP_AUTHENTICATION,
+	APP_CREDENTIAL_TYPE,
+	USER_SIGN_IN_AUTHENTICATION,
+	USER_SIGN_IN_CREDENTIAL_TYPE,
+} from '../../lib/feishu';
 import { FOLDER_EVENT } from './api';
 import { FILE_URL_REGEX } from './params';
 
@@ -27,7 +33,40 @@ const driveEventOptions: INodePropertyOptions[] = [
 	{ name: 'Title Updated', value: 'drive.file.title_updated_v1' },
 ];
 
+/** Which identity the node acts as; a node saved before the choice existed has none and acts as the app. */
+const authenticationProperty: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'App (Tenant Access Token)',
+			value: APP_AUTHENTICATION,
+			description:
+				'A Feishu / Lark API credential: acts as the app, which reaches the files it was added to (or as the user whose token is pasted there)',
+		},
+		{
+			name: 'User (Sign In with Feishu)',
+			value: USER_SIGN_IN_AUTHENTICATION,
+			description: 'Acts as the signed-in user: reaches the files that user owns or manages',
+		},
+	],
+	default: APP_AUTHENTICATION,
+};
+
+/** The credential each Authentication option uses. */
+export const feishuCredentials: INodeCredentialDescription[] = [
+	{ name: APP_CREDENTIAL_TYPE, required: true, displayOptions: { show: { authentication: [APP_AUTHENTICATION] } } },
+	{
+		name: USER_SIGN_IN_CREDENTIAL_TYPE,
+		required: true,
+		displayOptions: { show: { authentication: [USER_SIGN_IN_AUTHENTICATION] } },
+	},
+];
+
 export const feishuProperties: INodeProperties[] = [
+	authenticationProperty,
 	{
 		displayName: 'Resource',
 		name: 'resource',
@@ -157,6 +196,7 @@ const watchedFilesProperties: INodeProperties[] = [
 ];
 
 export const feishuTriggerProperties: INodeProperties[] = [
+	authenticationProperty,
 	{
 		displayName:
 			'Feishu sends all of an app\'s events to one request URL that only the developer console can set: paste this trigger\'s Production URL (shown above) once under Events & Callbacks > Event Configuration, and add the drive events there. On activation the trigger subscribes the files below and on deactivation unsubscribes exactly those. "Listen for test event" subscribes only files that are not subscribed yet, and unsubscribes them when it stops.',
@@ -168,6 +208,7 @@ export const feishuTriggerProperties: INodeProperties[] = [
 ];
 
 export const feishuLongConnectionTriggerProperties: INodeProperties[] = [
+	authenticationProperty,
 	{
 		displayName:
 			'Receives the app\'s events over a long connection that this trigger opens to Feishu, so n8n needs no public URL. In the developer console, under Events & Callbacks, choose "Receive events through persistent connection" (使用长连接接收事件) and add the drive events. Only self-built apps can use it. Feishu gives each event to one of the app\'s connections (at most 50 per app), so run one such trigger per app. In queue mode it runs on the main instance. Needs n8n on Node.js 22 or newer. On activation it subscribes the files below and on deactivation unsubscribes exactly those.',

@@ -12,6 +12,7 @@ import {
 	withinReplayWindow,
 } from '../shared/callbacks';
 import { forLog } from '../shared/log';
+import { feishuApiOf } from './api';
 import { decryptEvent, eventSignature } from './crypto';
 
 /**
@@ -125,7 +126,7 @@ function openEnvelope(
  * unsigned event, on its create_time.
  */
 export async function verifyCallback(context: IWebhookFunctions): Promise<Verification<FeishuCallback>> {
-	const credentials = await context.getCredentials('feishuApi');
+	const credentials = await context.getCredentials(feishuApiOf(context).credentialType);
 	const verificationToken = String(credentials.verificationToken ?? '');
 	const encryptKey = String(credentials.encryptSecret ?? '');
 	if (verificationToken === '') {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
 	NodeApiError,
+	NodeOperationError,
 	sleep,
 	type ICredentialDataDecryptedObject,
 	type ICredentialsDecrypted,
@@ -14,7 +15,7 @@ import {
 	type IWebhookFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
-import { asNodeError } from './validation';
+import { asNodeError, isNodeError } from './validation';
 
 export type RequestContext =
 	| IExecuteFunctions
@@ -45,6 +46,12 @@ export interface VendorApi {
 	tokenField?: string;
 	/** Hidden credential field holding the token's expiry (ms since epoch), refreshed shortly before. */
 	tokenExpiresAtField?: string;
+	/**
+	 * Set when credentialType extends n8n's oAuth2Api: n8n holds the token (oauthTokenData) and renews it
+	 * with the refresh token through refreshOAuth2Token, which also stores the rotated refresh token.
+	 * tokenField and tokenExpiresAtField do not apply; isTokenExpired names the vendor's expiry codes.
+	 */
+	oAuth2?: boolean;
 	/** Whether these credentials can mint a new token (a pasted token cannot). */
 	canRefreshToken?(credentials: ICredentialDataDecryptedObject): boolean;
 	/** Returns the vendor error carried by a response, or undefined for success. */
@@ -132,6 +139,21 @@ function tokenIsStale(api: VendorApi, credentials: ICredentialDataDecryptedObjec
 	return Number.isFinite(expiresAt) && expiresAt > 0 && expiresAt - retryPolicy.tokenRefreshMarginMs < Date.now();
 }
 
+/** The stored OAuth2 access token; n8n keeps the token endpoint's reply as it came. */
+function oAuth2AccessToken(credentials: ICredentialDataDecryptedObject): string {
+	return String((credentials.oauthTokenData as IDataObject | undefined)?.access_token ?? '');
+}
+
+/**
+ * Whether the stored OAuth2 token expires within the margin. n8n 2.40 records when (oauthTokenData.n8n_expires_at);
+ * 2.8 and 1.123 keep only the relative expires_in, so there the token is renewed after the vendor reports it
+ * expired.
+ */
+function oAuth2TokenIsStale(credentials: ICredentialDataDecryptedObject): boolean {
+	const expiresAt = Number((credentials.oauthTokenData as IDataObject | undefined)?.n8n_expires_at);
+	return Number.isFinite(expiresAt) && expiresAt > 0 && expiresAt - retryPolicy.tokenRefreshMarginMs < Date.now();
+}
+
 function withTokenCleared(
 	api: VendorApi,
 	credentials: ICredentialDataDecryptedObject,
@@ -153,8 +175,43 @@ function withTokenCleared(
 const tokenRefreshes = new Map<string, Promise<void>>();
 
 function refreshKey(api: VendorApi, credentials: ICredentialDataDecryptedObject): string {
-	const token = String(credentials[api.tokenField as string] ?? '');
+	return hashed(api, String(credentials[api.tokenField as string] ?? ''));
+}
+
+function hashed(api: VendorApi, token: string): string {
 	return `${api.credentialType}:${createHash('sha256').update(token).digest('hex')}`;
+}
+
+/**
+ * Renews an OAuth2 token through n8n, once per expired token: items that see the same token meanwhile
+ * wait for that renewal, and a token another item or process already replaced is not renewed again.
+ * That matters because vendors rotate refresh tokens: a second renewal with the old one would fail.
+ */
+async function renewOAuth2Token(this: RequestContext, api: VendorApi, used: ICredentialDataDecryptedObject): Promise<void> {
+	const usedToken = oAuth2AccessToken(used);
+	const key = hashed(api, usedToken);
+	const underWay = tokenRefreshes.get(key);
+	if (underWay) return await underWay;
+	const renewal = (async () => {
+		const latest = await this.getCredentials(api.credentialType);
+		if (oAuth2AccessToken(latest) !== usedToken) return;
+		try {
+			await this.helpers.refreshOAuth2Token.call(this, api.credentialType);
+		} catch (error) {
+			// n8n 2.40 says "needs to be reconnected" itself; 2.8 and 1.123 hand on the token endpoint's refusal as it is.
+			throw isNodeError(error)
+				? error
+				: new NodeOperationError(this.getNode(), `${api.name} sign-in could not be renewed: ${(error as Error).message}`, {
+						description: `The refresh token expired or was revoked. Open the ${api.name} credential and reconnect it.`,
+					});
+		}
+	})();
+	tokenRefreshes.set(key, renewal);
+	try {
+		await renewal;
+	} finally {
+		tokenRefreshes.delete(key);
+	}
 }
 
 /**
@@ -162,7 +219,9 @@ function refreshKey(api: VendorApi, credentials: ICredentialDataDecryptedObject)
  *
  * n8n itself refreshes a token only after an HTTP 401, so vendors that report expiry with their own
  * codes get one extra round here: the token field is emptied, which makes n8n run the credential's
- * preAuthentication (and save the new token), and the call is sent once more.
+ * preAuthentication (and save the new token), and the call is sent once more. An OAuth2 credential's
+ * token is renewed through n8n's refreshOAuth2Token instead, before sending when it is known to expire
+ * soon and once after the vendor reports it expired.
  */
 export async function vendorRequest(
 	this: RequestContext,
@@ -182,7 +241,7 @@ export async function vendorRequestWithResponse(
 	request: VendorRequest,
 ): Promise<VendorResponse> {
 	let credentials = await this.getCredentials(api.credentialType);
-	const mayRefresh = api.tokenField !== undefined && (api.canRefreshToken?.(credentials) ?? true);
+	const mayRefresh = api.oAuth2 === true || (api.tokenField !== undefined && (api.canRefreshToken?.(credentials) ?? true));
 	let override: ICredentialsDecrypted | undefined;
 	let finishRefresh: (() => void) | undefined;
 	let refreshedAfterExpiry = false;
@@ -217,8 +276,19 @@ export async function vendorRequestWithResponse(
 		return withTokenCleared(api, credentials);
 	};
 
-	if (mayRefresh && (credentials[api.tokenField as string] === '' || tokenIsStale(api, credentials))) {
-		override = await refreshToken();
+	/** Renews the token; returns the credentials to send with, or undefined to send the stored ones. */
+	const renewToken = async (): Promise<ICredentialsDecrypted | undefined> => {
+		if (!api.oAuth2) return await refreshToken();
+		await renewOAuth2Token.call(this, api, credentials);
+		credentials = await this.getCredentials(api.credentialType);
+		return undefined;
+	};
+
+	const stale = api.oAuth2
+		? oAuth2TokenIsStale(credentials)
+		: credentials[api.tokenField as string] === '' || tokenIsStale(api, credentials);
+	if (mayRefresh && stale) {
+		override = await renewToken();
 	}
 
 	for (let attempt = 0; ; attempt++) {
@@ -271,7 +341,7 @@ export async function vendorRequestWithResponse(
 
 		if (mayRefresh && !refreshedAfterExpiry && api.isTokenExpired?.(error, response)) {
 			refreshedAfterExpiry = true;
-			override = await refreshToken();
+			override = await renewToken();
 			continue;
 		}
 		if (!lastAttempt) {
