@@ -12,6 +12,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 import { DEMOS } from '../demo';
+import type { Demo } from '../demo/demo';
 import { startDemo, type DemoSession, type RunningDemo } from '../demo/session';
 import { OWNER, postJson, sleep } from '../n8n/launcher';
 import { CHROMIUM, ensureDebianPackages, PNGQUANT } from './debian';
@@ -52,10 +53,15 @@ async function signIn(page: Page, baseUrl: string) {
 
 /** Writes what `shoot` captures as an optimised PNG; fails if it stays over the size limit. */
 async function savePicture(name: string, shoot: (file: string) => Promise<unknown>) {
-	const raw = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'screenshot-')), name);
-	await shoot(raw);
+	const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'screenshot-'));
+	const raw = path.join(folder, name);
 	const target = path.join(IMAGES_DIR, name);
-	execFileSync(PNGQUANT, ['--force', '--strip', '--quality=60-90', '--speed=1', '--output', target, raw]);
+	try {
+		await shoot(raw);
+		execFileSync(PNGQUANT, ['--force', '--strip', '--quality=60-90', '--speed=1', '--output', target, raw]);
+	} finally {
+		fs.rmSync(folder, { recursive: true, force: true });
+	}
 	const bytes = fs.statSync(target).size;
 	if (bytes > MAX_IMAGE_BYTES) throw new Error(`${name} is ${Math.round(bytes / 1024)} KB, over ${MAX_IMAGE_BYTES / 1024} KB`);
 	log(`  docs/images/${name} (${Math.round(bytes / 1024)} KB)`);
@@ -132,6 +138,7 @@ async function main() {
 	const stopAll = () => (stopping ??= (async () => {
 		for (const stop of stops.reverse()) await stop().catch((error) => process.stderr.write(`while stopping: ${error}\n`));
 	})());
+	// A signal while the demo starts leaves n8n to its process guard, which ends it with this process.
 	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		process.on(signal, () => stopAll().then(() => process.exit(130)));
 	}
@@ -143,12 +150,13 @@ async function main() {
 		const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
 		await signIn(page, session.n8n.baseUrl);
 		log(`Writing pictures to ${IMAGES_DIR}`);
-		const byVendor = Object.entries(DEMOS).map(([vendor, demo]) => [vendor, session.demos.find((running) => running.demo === demo) as RunningDemo] as const);
-		for (const [vendor, running] of byVendor) {
-			if (running.activation.status !== 200) throw new Error(`${running.demo.name}: the demo workflow did not activate: ${JSON.stringify(running.activation.body)}`);
+		const runningDemo = (demo: Demo) => session.demos.find((running) => running.demo === demo) as RunningDemo;
+		for (const [vendor, demo] of Object.entries(DEMOS)) {
+			const running = runningDemo(demo);
+			if (running.activation.status !== 200) throw new Error(`${demo.name}: the demo workflow did not activate: ${JSON.stringify(running.activation.body)}`);
 			await vendorPictures(page, session, vendor, running);
 		}
-		await nodeSearchPicture(page, session, byVendor[0][1]);
+		await nodeSearchPicture(page, session, runningDemo(DEMOS.dingtalk));
 	} finally {
 		await stopAll();
 	}
