@@ -3,39 +3,29 @@
  * installed, creates a credential per vendor pointing at its emulator and activates an example
  * workflow per vendor. Prints the editor URL, the login and how to fire events. Ctrl-C stops it all.
  */
-import { DEMOS, LONG_CONNECTION_DEMOS } from './demo';
-import { startEmulator, type RunningEmulator } from './emulator/server';
-import { OWNER, startN8n, type N8nInstance } from './n8n/launcher';
+import { startDemo, type DemoSession } from './demo/session';
+import { OWNER } from './n8n/launcher';
 
 async function main() {
-	const demos = [...Object.values(DEMOS), ...Object.values(LONG_CONNECTION_DEMOS)];
-	const emulators: RunningEmulator[] = [];
-	// n8n once it is up, for stop(): a Ctrl-C while it starts leaves its end to the process guard.
-	const running: { n8n?: N8nInstance } = {};
+	// The demo once it is up, for stop(): a Ctrl-C while it starts leaves n8n's end to the process guard.
+	const running: { session?: DemoSession } = {};
 	let stopping = false;
 	const stop = async () => {
 		if (stopping) return;
 		stopping = true;
 		process.stdout.write('\nStopping n8n and the emulators...\n');
-		await running.n8n?.stop();
-		await Promise.all(emulators.map((emulator) => emulator.close()));
+		await running.session?.stop();
 		process.exit(0);
 	};
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
 
-	for (const demo of demos) emulators.push(await startEmulator(demo.createEmulator(), { port: demo.emulatorPort }));
-	process.stdout.write('Building the pack and starting n8n (a first run installs n8n first, about 5 minutes; progress below)...\n');
-	const n8n = await startN8n({ port: Number(process.env.N8N_PORT) || 5678 });
-	running.n8n = n8n;
+	const session = await startDemo({ port: Number(process.env.N8N_PORT) || 5678, demoPorts: true });
+	running.session = session;
+	const { n8n } = session;
 
 	const lines = [];
-	for (const [index, demo] of demos.entries()) {
-		const emulator = emulators[index];
-		const spec = demo.credential(emulator);
-		const credential = await n8n.createCredential(spec.name, spec.type, spec.data);
-		const workflow = await n8n.createWorkflow(demo.workflow(credential));
-		const activation = await n8n.activate(workflow.id);
+	for (const { demo, emulator, workflow, activation } of session.demos) {
 		const state = activation.status === 200 ? 'active' : `NOT active (${JSON.stringify(activation.body)})`;
 		lines.push(
 			`${demo.name}: emulator ${emulator.url}, workflow "${workflow.name}" ${state}`,
