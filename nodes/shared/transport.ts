@@ -14,6 +14,7 @@ import {
 	type IWebhookFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
+import { isDueForRenewal } from '../../lib/session';
 import { asNodeError } from './validation';
 
 export type RequestContext =
@@ -93,7 +94,6 @@ export const retryPolicy = {
 	maxAttempts: 5,
 	baseDelayMs: 500,
 	maxDelayMs: 60_000,
-	tokenRefreshMarginMs: 60_000,
 };
 
 const TRANSIENT_NETWORK_CODES = new Set([
@@ -127,9 +127,7 @@ function networkErrorCode(error: unknown): string | undefined {
 }
 
 function tokenIsStale(api: VendorApi, credentials: ICredentialDataDecryptedObject): boolean {
-	if (!api.tokenExpiresAtField) return false;
-	const expiresAt = Number(credentials[api.tokenExpiresAtField]);
-	return Number.isFinite(expiresAt) && expiresAt > 0 && expiresAt - retryPolicy.tokenRefreshMarginMs < Date.now();
+	return api.tokenExpiresAtField !== undefined && isDueForRenewal(credentials[api.tokenExpiresAtField]);
 }
 
 function withTokenCleared(
