@@ -16,7 +16,7 @@ import {
 	PASTED_TOKEN_SOURCE,
 	usesAppCredentials,
 } from '../lib/dingtalk';
-import { authenticateSession, session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
+import { authenticateSession, requestTarget, session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
 /**
  * The new API lives under /v1.0/ (and /v2.0/) and wants the token in a header; the old API's paths
@@ -30,7 +30,7 @@ function isVersionedApiPath(url: string): boolean {
 function sendToken(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): IHttpRequestOptions {
 	// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
 	const token = String((usesAppCredentials(credentials) ? credentials[SESSION_TOKEN_FIELD] : credentials.accessToken) ?? '');
-	if (isVersionedApiPath(`${requestOptions.baseURL ?? ''}${requestOptions.url}`)) {
+	if (isVersionedApiPath(`${requestOptions.baseURL ?? ''}${requestTarget(requestOptions)}`)) {
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), 'x-acs-dingtalk-access-token': token } };
 	}
 	return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), access_token: token } };

@@ -19,7 +19,7 @@ import {
 	projectIdOf,
 } from '../lib/huawei-cloud';
 import { authorizationHeader, canonicalQuery, sdkDate } from '../lib/huawei-signer';
-import { authenticateSession, session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
+import { authenticateSession, requestTarget, session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
 function withProjectId(url: string, credentials: ICredentialDataDecryptedObject): string {
 	if (!url.includes(PROJECT_ID_PLACEHOLDER)) return url;
@@ -86,7 +86,7 @@ function signWithAccessKey(
 }
 
 function signOrSendToken(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): IHttpRequestOptions {
-	const resolved = { ...requestOptions, url: withProjectId(requestOptions.url, credentials) };
+	const resolved = { ...requestOptions, url: withProjectId(requestTarget(requestOptions), credentials) };
 	const authType = authTypeOf(credentials);
 	if (authType === 'aksk') return signWithAccessKey(credentials, resolved);
 	// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.

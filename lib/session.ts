@@ -57,6 +57,14 @@ export class SessionDueForRenewalError extends Error {
 }
 
 /**
+ * The URL (or path under baseURL) a request goes to. n8n's HTTP Request node hands authenticate the
+ * older request options, which carry it in `uri`; n8n sends `url` in preference to `uri`.
+ */
+export function requestTarget(requestOptions: IHttpRequestOptions): string {
+	return requestOptions.url ?? String((requestOptions as { uri?: unknown }).uri ?? '');
+}
+
+/**
  * The authenticate of every credential with a session: refuses a session that is due for renewal
  * (see SessionDueForRenewalError), otherwise lets `sign` put the credential into the request.
  */

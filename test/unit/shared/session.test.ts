@@ -181,3 +181,26 @@ describe.each(['requestWithAuthentication', 'httpRequestWithAuthentication'] as 
 		expect(shortLived.isDone()).toBe(true);
 	});
 });
+
+describe('the older request options of n8n\'s HTTP Request node (uri instead of url)', () => {
+	const fresh = freshSession();
+
+	it.each([
+		['https://api.dingtalk.com/v1.0/storage/events/subscribe', { headers: { 'x-acs-dingtalk-access-token': 't-fresh' } }],
+		['https://oapi.dingtalk.com/auth/scopes', { qs: { access_token: 't-fresh' } }],
+	])('DingTalk reads the host API from uri %s', async (uri, expected) => {
+		const authenticate = new DingTalkApi().authenticate as (c: ICredentialDataDecryptedObject, r: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+		const signed = await authenticate({ authentication: 'appCredentials', ...fresh }, { method: 'GET', uri } as unknown as IHttpRequestOptions);
+		expect(signed).toMatchObject(expected);
+	});
+
+	it('Huawei Cloud fills {project_id} into uri and signs the URL it sends', async () => {
+		const authenticate = new HuaweiCloudApi().authenticate as (c: ICredentialDataDecryptedObject, r: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+		const signed = await authenticate(
+			{ authType: 'aksk', accessKeyId: 'AK', secretAccessKey: 'SK', projectId: 'p-1', region: 'cn-north-4' },
+			{ method: 'GET', uri: 'https://smn.cn-north-4.myhuaweicloud.com/v2/{project_id}/notifications/topics', qs: { limit: 1 } } as unknown as IHttpRequestOptions,
+		);
+		expect(signed.url).toBe('https://smn.cn-north-4.myhuaweicloud.com/v2/p-1/notifications/topics?limit=1');
+		expect(signed.headers).toMatchObject({ Authorization: expect.stringMatching(/^SDK-HMAC-SHA256 Access=AK, SignedHeaders=.*host.*, Signature=[0-9a-f]{64}$/) });
+	});
+});
