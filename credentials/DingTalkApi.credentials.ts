@@ -16,7 +16,7 @@ import {
 	PASTED_TOKEN_SOURCE,
 	usesAppCredentials,
 } from '../lib/dingtalk';
-import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
+import { authenticateSession, requestTarget, session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
 /**
  * The new API lives under /v1.0/ (and /v2.0/) and wants the token in a header; the old API's paths
@@ -25,6 +25,15 @@ import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session'
  */
 function isVersionedApiPath(url: string): boolean {
 	return /\/v\d+\.\d+\//.test(url.split('?')[0]);
+}
+
+function sendToken(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): IHttpRequestOptions {
+	// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
+	const token = String((usesAppCredentials(credentials) ? credentials[SESSION_TOKEN_FIELD] : credentials.accessToken) ?? '');
+	if (isVersionedApiPath(`${requestOptions.baseURL ?? ''}${requestTarget(requestOptions)}`)) {
+		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), 'x-acs-dingtalk-access-token': token } };
+	}
+	return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), access_token: token } };
 }
 
 const showForAppCredentials = { show: { authentication: ['appCredentials'] } };
@@ -164,12 +173,7 @@ export class DingTalkApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
-		const token = String((usesAppCredentials(credentials) ? credentials[SESSION_TOKEN_FIELD] : credentials.accessToken) ?? '');
-		if (isVersionedApiPath(`${requestOptions.baseURL ?? ''}${requestOptions.url}`)) {
-			return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), 'x-acs-dingtalk-access-token': token } };
-		}
-		return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), access_token: token } };
+		return await authenticateSession('DingTalk API', credentials, requestOptions, sendToken);
 	}
 
 	// The old API's permission-free "auth scopes" read proves that the token works; with App Key and

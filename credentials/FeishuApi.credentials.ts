@@ -9,12 +9,18 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 import { callbackSecretProperties, FEISHU_DEFAULT_BASE_URL, feishuBaseUrl, hostProperties, usesUserToken } from '../lib/feishu';
-import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
+import { authenticateSession, session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
 export const TENANT_ACCESS_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 
 /** The official SDKs stop using a tenant token 3 minutes before Feishu says it expires. */
 const TOKEN_SAFETY_MARGIN_SECONDS = 180;
+
+function sendToken(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): IHttpRequestOptions {
+	// A pasted user token is used as typed, so that replacing it takes effect at once.
+	const token = usesUserToken(credentials) ? credentials.userAccessToken : credentials[SESSION_TOKEN_FIELD];
+	return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(token)}` } };
+}
 
 export class FeishuApi implements ICredentialType {
 	name = 'feishuApi';
@@ -104,9 +110,7 @@ export class FeishuApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		// A pasted user token is used as typed, so that replacing it takes effect at once.
-		const token = usesUserToken(credentials) ? credentials.userAccessToken : credentials[SESSION_TOKEN_FIELD];
-		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(token)}` } };
+		return await authenticateSession('Feishu / Lark API', credentials, requestOptions, sendToken);
 	}
 
 	/**

@@ -19,7 +19,7 @@ import {
 	projectIdOf,
 } from '../lib/huawei-cloud';
 import { authorizationHeader, canonicalQuery, sdkDate } from '../lib/huawei-signer';
-import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
+import { authenticateSession, requestTarget, session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
 
 function withProjectId(url: string, credentials: ICredentialDataDecryptedObject): string {
 	if (!url.includes(PROJECT_ID_PLACEHOLDER)) return url;
@@ -83,6 +83,15 @@ function signWithAccessKey(
 		...(hasBody ? { body } : { body: undefined }),
 		headers: { ...headers, ...signed, Authorization: authorization },
 	};
+}
+
+function signOrSendToken(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): IHttpRequestOptions {
+	const resolved = { ...requestOptions, url: withProjectId(requestTarget(requestOptions), credentials) };
+	const authType = authTypeOf(credentials);
+	if (authType === 'aksk') return signWithAccessKey(credentials, resolved);
+	// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
+	const token = authType === 'token' ? credentials.authToken : credentials[SESSION_TOKEN_FIELD];
+	return { ...resolved, headers: { ...(resolved.headers ?? {}), 'X-Auth-Token': String(token ?? '') } };
 }
 
 export class HuaweiCloudApi implements ICredentialType {
@@ -276,12 +285,7 @@ export class HuaweiCloudApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const resolved = { ...requestOptions, url: withProjectId(requestOptions.url, credentials) };
-		const authType = authTypeOf(credentials);
-		if (authType === 'aksk') return signWithAccessKey(credentials, resolved);
-		// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
-		const token = authType === 'token' ? credentials.authToken : credentials[SESSION_TOKEN_FIELD];
-		return { ...resolved, headers: { ...(resolved.headers ?? {}), 'X-Auth-Token': String(token ?? '') } };
+		return await authenticateSession('Huawei Cloud API', credentials, requestOptions, signOrSendToken);
 	}
 
 	test: ICredentialTestRequest = {

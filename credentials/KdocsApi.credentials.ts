@@ -9,7 +9,13 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 import { canRenewKdocsToken, KDOCS_DEFAULT_BASE_URL, kdocsBaseUrl } from '../lib/kdocs';
-import { session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
+import { authenticateSession, session, sessionProperties, SESSION_TOKEN_FIELD } from '../lib/session';
+
+function sendToken(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): IHttpRequestOptions {
+	// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
+	const token = canRenewKdocsToken(credentials) ? credentials[SESSION_TOKEN_FIELD] : credentials.accessToken;
+	return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), access_token: token } };
+}
 
 export class KdocsApi implements ICredentialType {
 	name = 'kdocsApi';
@@ -94,9 +100,7 @@ export class KdocsApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		// A pasted token is used as typed, so that editing it takes effect even while an older copy sits in sessionToken.
-		const token = canRenewKdocsToken(credentials) ? credentials[SESSION_TOKEN_FIELD] : credentials.accessToken;
-		return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), access_token: token } };
+		return await authenticateSession('Kdocs API', credentials, requestOptions, sendToken);
 	}
 
 	test: ICredentialTestRequest = {

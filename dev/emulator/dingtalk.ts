@@ -115,6 +115,7 @@ interface DingTalkBody {
 	unionId?: string;
 	type?: string;
 	expireTokensAfterCalls?: number;
+	seconds?: number;
 	rateLimitEvery?: number;
 	retryDelaysMs?: unknown[];
 	replyTimeoutMs?: number;
@@ -173,6 +174,7 @@ export function createDingTalkEmulator({
 	const stream = createDingTalkStream({ appKey, appSecret, config: streamConfig });
 	const state = {
 		tokens: new Map<string, number>(), // token -> expiresAt (ms)
+		tokenLifetimeSeconds, // of the tokens issued from now on; POST …/token-lifetime {"seconds"} changes it
 		subscriptions: new Map<string, StorageSubscription>(), // `${scope}:${scopeId}` -> subscription
 		callbackUrl,
 		deliveries: [] as PushDelivery[],
@@ -370,6 +372,10 @@ export function createDingTalkEmulator({
 			for (const token of state.tokens.keys()) state.tokens.set(token, 0);
 			return ctx.reply(200, { ok: true });
 		}
+		if (route === 'token-lifetime' && ctx.method === 'POST') {
+			state.tokenLifetimeSeconds = Number(body.seconds);
+			return ctx.reply(200, { ok: true });
+		}
 		if (route === 'faults' && ctx.method === 'POST') {
 			state.faults.push(faultFrom(ctx));
 			return ctx.reply(200, { ok: true });
@@ -391,6 +397,7 @@ export function createDingTalkEmulator({
 			for (const timer of state.timers) clearTimeout(timer);
 			state.timers.clear();
 			state.tokens.clear();
+			state.tokenLifetimeSeconds = tokenLifetimeSeconds;
 			state.subscriptions.clear();
 			state.deliveries.length = 0;
 			state.faults.length = 0;
@@ -415,8 +422,8 @@ export function createDingTalkEmulator({
 		}
 		// Asking again while a token is valid returns the same token with its life extended.
 		const token = currentToken() || `dt-${crypto.randomBytes(12).toString('hex')}`;
-		state.tokens.set(token, Date.now() + tokenLifetimeSeconds * 1000);
-		return ctx.reply(200, { accessToken: token, expireIn: tokenLifetimeSeconds });
+		state.tokens.set(token, Date.now() + state.tokenLifetimeSeconds * 1000);
+		return ctx.reply(200, { accessToken: token, expireIn: state.tokenLifetimeSeconds });
 	}
 
 	const tokenIsValid = (token: unknown) => typeof token === 'string' && (state.tokens.get(token) || 0) > Date.now();

@@ -51,6 +51,7 @@ interface FeishuBody {
 	ignoreSubscription?: boolean;
 	files?: { token: string; type: string; forbidden?: boolean; locked?: boolean; missing?: boolean }[];
 	expireTokensAfterCalls?: number;
+	seconds?: number;
 	rateLimitEvery?: number;
 	app_id?: string;
 	app_secret?: string;
@@ -166,6 +167,7 @@ export function createFeishuEmulator({
 	});
 	const state = {
 		tokens: new Map<string, number>(), // token -> expiresAt (ms)
+		tokenLifetimeSeconds, // of the tokens issued from now on; POST …/token-lifetime {"seconds"} changes it
 		currentToken: undefined as string | undefined,
 		issuedTokens: 0,
 		files: new Map<string, FeishuFile>(), // token -> file
@@ -214,10 +216,10 @@ export function createFeishuEmulator({
 			return ctx.reply(200, { code: 0, msg: 'ok', tenant_access_token: state.currentToken, expire: Math.floor((currentExpiry - now) / 1000) });
 		}
 		const token = `t-${crypto.randomBytes(16).toString('hex')}`;
-		state.tokens.set(token, now + tokenLifetimeSeconds * 1000);
+		state.tokens.set(token, now + state.tokenLifetimeSeconds * 1000);
 		state.currentToken = token;
 		state.issuedTokens += 1;
-		return ctx.reply(200, { code: 0, msg: 'ok', tenant_access_token: token, expire: tokenLifetimeSeconds });
+		return ctx.reply(200, { code: 0, msg: 'ok', tenant_access_token: token, expire: state.tokenLifetimeSeconds });
 	}
 
 	/** Returns 'tenant' or 'user' for a valid bearer token, or answers the error and returns undefined. */
@@ -366,6 +368,9 @@ export function createFeishuEmulator({
 			case 'expire-tokens':
 				for (const token of state.tokens.keys()) state.tokens.set(token, 0);
 				return ctx.reply(200, { ok: true });
+			case 'token-lifetime':
+				state.tokenLifetimeSeconds = Number(body.seconds);
+				return ctx.reply(200, { ok: true });
 			case 'faults':
 				state.faults.push(faultFrom(ctx));
 				return ctx.reply(200, { ok: true });
@@ -380,6 +385,7 @@ export function createFeishuEmulator({
 				return ctx.reply(200, { ok: true });
 			case 'reset':
 				state.tokens.clear();
+				state.tokenLifetimeSeconds = tokenLifetimeSeconds;
 				state.currentToken = undefined;
 				state.issuedTokens = 0;
 				state.files.clear();

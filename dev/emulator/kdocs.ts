@@ -54,6 +54,7 @@ interface KdocsBody {
 	count?: number;
 	callback_url?: unknown;
 	expireTokensAfterCalls?: number;
+	seconds?: number;
 	rateLimitEvery?: number;
 	enabled?: boolean;
 	pluralTypes?: boolean;
@@ -130,6 +131,7 @@ export function createKdocsEmulator({
 		files: defaultFiles(),
 		webhooks: new Map<string, Webhook>(), // webhook_id -> webhook
 		tokens: new Map<string, number>([[accessToken, Infinity]]),
+		tokenLifetimeSeconds, // of the tokens issued from now on; POST …/token-lifetime {"seconds"} changes it
 		quotaUsed: 0,
 		dailyQuota,
 		pluralTypes,
@@ -216,6 +218,10 @@ export function createKdocsEmulator({
 			for (const token of state.tokens.keys()) state.tokens.set(token, 0);
 			return ctx.reply(200, { ok: true });
 		}
+		if (ctx.path === '/_emulator/kdocs/token-lifetime' && ctx.method === 'POST') {
+			state.tokenLifetimeSeconds = Number(body.seconds);
+			return ctx.reply(200, { ok: true });
+		}
 		if (ctx.path === '/_emulator/kdocs/schedule' && ctx.method === 'POST') {
 			state.expireTokensAfterCalls = body.expireTokensAfterCalls;
 			state.rateLimitEvery = body.rateLimitEvery;
@@ -236,6 +242,7 @@ export function createKdocsEmulator({
 			state.faults.length = 0;
 			state.quotaUsed = 0;
 			state.tokens = new Map([[accessToken, Infinity]]);
+			state.tokenLifetimeSeconds = tokenLifetimeSeconds;
 			state.pluralTypes = Boolean(body.pluralTypes);
 			state.fireOnRegister = false;
 			return ctx.reply(200, { ok: true });
@@ -253,8 +260,8 @@ export function createKdocsEmulator({
 			if (ctx.query.app_id !== appId || body.app_key !== appKey) return ctx.reply(200, api(20003, 'InvalidApp'));
 			if (body.refresh_token !== refreshToken) return ctx.reply(200, api(20002, 'InvalidRefreshToken'));
 			const token = `kdocs-${crypto.randomBytes(12).toString('hex')}`;
-			state.tokens.set(token, Date.now() + tokenLifetimeSeconds * 1000);
-			return ctx.reply(200, { code: 0, result: 'ok', data: { access_token: token, expires_in: tokenLifetimeSeconds, refresh_token: refreshToken, app_id: appId } });
+			state.tokens.set(token, Date.now() + state.tokenLifetimeSeconds * 1000);
+			return ctx.reply(200, { code: 0, result: 'ok', data: { access_token: token, expires_in: state.tokenLifetimeSeconds, refresh_token: refreshToken, app_id: appId } });
 		}
 
 		state.apiCalls += 1;

@@ -95,6 +95,7 @@ interface SmnBody {
 	limit?: unknown;
 	windowMs?: unknown;
 	expireTokensAfterCalls?: number;
+	seconds?: number;
 	rateLimitEvery?: number;
 	rejectLoopback?: boolean;
 }
@@ -150,6 +151,7 @@ export function createSmnEmulator({
 		topics: new Map<string, Topic>(), // urn -> topic
 		subscriptions: new Map<string, Subscription>(), // urn -> subscription
 		tokens: new Map<string, number>(), // token -> expires at (ms)
+		tokenLifetimeSeconds, // of the tokens issued from now on; POST …/token-lifetime {"seconds"} changes it
 		deliveries: [] as SmnDelivery[],
 		confirmationsSent: new Map<string, number[]>(), // endpoint -> timestamps
 		faults: [] as Fault[],
@@ -216,7 +218,7 @@ export function createSmnEmulator({
 			return ctx.reply(400, { error: { code: 400, message: 'The project in scope does not exist.', title: 'Bad Request' } }); // ASSUMED
 		}
 		const token = `MII${hex(48)}`;
-		const expiresAt = Date.now() + tokenLifetimeSeconds * 1000;
+		const expiresAt = Date.now() + state.tokenLifetimeSeconds * 1000;
 		state.tokens.set(token, expiresAt);
 		const micro = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
 		return ctx.reply(
@@ -463,6 +465,10 @@ export function createSmnEmulator({
 			state.rateLimit = body.limit ? { limit: Number(body.limit), windowMs: Number(body.windowMs || 1000), hits: [] } : undefined;
 			return ctx.reply(200, { ok: true });
 		}
+		if (ctx.path === '/_emulator/smn/token-lifetime' && ctx.method === 'POST') {
+			state.tokenLifetimeSeconds = Number(body.seconds);
+			return ctx.reply(200, { ok: true });
+		}
 		if (ctx.path === '/_emulator/smn/schedule' && ctx.method === 'POST') {
 			state.expireTokensAfterCalls = body.expireTokensAfterCalls;
 			state.rateLimitEvery = body.rateLimitEvery;
@@ -479,6 +485,7 @@ export function createSmnEmulator({
 			state.faults.length = 0;
 			state.confirmationsSent.clear();
 			state.tokens.clear();
+			state.tokenLifetimeSeconds = tokenLifetimeSeconds;
 			state.topics.clear();
 			topics.forEach((name) => addTopic(name));
 			state.rejectLoopback = Boolean(body.rejectLoopback);

@@ -15,6 +15,7 @@ import {
 	type IWebhookFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
+import { isDueForRenewal } from '../../lib/session';
 import { asNodeError, isNodeError } from './validation';
 
 export type RequestContext =
@@ -100,7 +101,6 @@ export const retryPolicy = {
 	maxAttempts: 5,
 	baseDelayMs: 500,
 	maxDelayMs: 60_000,
-	tokenRefreshMarginMs: 60_000,
 };
 
 const TRANSIENT_NETWORK_CODES = new Set([
@@ -134,9 +134,7 @@ function networkErrorCode(error: unknown): string | undefined {
 }
 
 function tokenIsStale(api: VendorApi, credentials: ICredentialDataDecryptedObject): boolean {
-	if (!api.tokenExpiresAtField) return false;
-	const expiresAt = Number(credentials[api.tokenExpiresAtField]);
-	return Number.isFinite(expiresAt) && expiresAt > 0 && expiresAt - retryPolicy.tokenRefreshMarginMs < Date.now();
+	return api.tokenExpiresAtField !== undefined && isDueForRenewal(credentials[api.tokenExpiresAtField]);
 }
 
 /** The stored OAuth2 access token; n8n keeps the token endpoint's reply as it came. */
@@ -150,8 +148,7 @@ function oAuth2AccessToken(credentials: ICredentialDataDecryptedObject): string 
  * expired.
  */
 function oAuth2TokenIsStale(credentials: ICredentialDataDecryptedObject): boolean {
-	const expiresAt = Number((credentials.oauthTokenData as IDataObject | undefined)?.n8n_expires_at);
-	return Number.isFinite(expiresAt) && expiresAt > 0 && expiresAt - retryPolicy.tokenRefreshMarginMs < Date.now();
+	return isDueForRenewal((credentials.oauthTokenData as IDataObject | undefined)?.n8n_expires_at);
 }
 
 function withTokenCleared(

@@ -9,7 +9,8 @@
 import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 import { feishuUserApi, subscribeFile } from '../../../nodes/Feishu/api';
-import { retryPolicy, vendorRequest, type RequestContext } from '../../../nodes/shared/transport';
+import { SESSION_RENEWAL_MARGIN_MS } from '../../../lib/session';
+import { vendorRequest, type RequestContext } from '../../../nodes/shared/transport';
 
 const BASE = 'https://open.feishu.example';
 const TOKEN_PATH = '/open-apis/authen/v2/oauth/token';
@@ -84,7 +85,7 @@ describe('transport: OAuth2 token renewal', () => {
 	});
 
 	it('renews before sending when n8n recorded that the token expires within the margin', async () => {
-		const soon = String(Date.now() + retryPolicy.tokenRefreshMarginMs / 2);
+		const soon = String(Date.now() + SESSION_RENEWAL_MARGIN_MS / 2);
 		const { context, refreshCount } = signedInContext({ access_token: 'u-old', refresh_token: 'ur-1', n8n_expires_at: soon });
 		api().post(TOKEN_PATH, refreshGrant('ur-1')).reply(200, { access_token: 'u-new', refresh_token: 'ur-2' });
 		api().post(subscribePath).query(true).matchHeader('authorization', 'Bearer u-new').reply(200, ok);
