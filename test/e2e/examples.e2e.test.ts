@@ -121,14 +121,16 @@ function feishuScenario(emulator: RunningEmulator<any>): VendorScenario {
 
 function smnScenario(emulator: RunningEmulator<any>): VendorScenario {
 	const { control, emulatorState } = emulatorControl('smn', () => emulator);
-	const alarm = (alarmLevel: number, alarmName: string, reachesDownstream: boolean): FiredEvent => ({
+	const publish = (message: string, marker: string, reachesDownstream: boolean): FiredEvent => ({
 		reachesDownstream,
 		fire: async () => {
-			const delivery = await control('fire', { message: JSON.stringify({ alarm_level: alarmLevel, alarm_name: alarmName }), subject: `Cloud Eye alarm ${alarmName}` });
+			const delivery = await control('fire', { message, subject: `Notification ${marker}` });
 			expect(delivery.statusCode).toBe(200);
-			return alarmName;
+			return marker;
 		},
 	});
+	const alarm = (alarmLevel: number, alarmName: string, reachesDownstream: boolean) =>
+		publish(JSON.stringify({ alarm_level: alarmLevel, alarm_name: alarmName }), alarmName, reachesDownstream);
 	return {
 		emulator,
 		credential: smnEmulatorCredential(emulator),
@@ -137,8 +139,9 @@ function smnScenario(emulator: RunningEmulator<any>): VendorScenario {
 		registrations: async () => (await waitFor(emulatorState, (state) => state.subscriptions.every((s: Json) => s.status === 1))).subscriptions,
 		expectRegistration: (registrations, webhookUrl) =>
 			expect(registrations).toEqual([expect.objectContaining({ topic_urn: emulator.vendor.topicUrn('orders'), endpoint: webhookUrl, status: 1 })]),
-		// The SMN examples route serious alarms only (Cloud Eye levels 1 critical, 2 major).
-		events: [alarm(1, 'ecs-cpu-critical-e2e', true), alarm(4, 'ecs-disk-info-e2e', false)],
+		// The SMN examples route serious alarms only (Cloud Eye levels 1 critical, 2 major); a topic may
+		// also carry plain-text messages, which must pass by without failing the execution.
+		events: [alarm(1, 'ecs-cpu-critical-e2e', true), alarm(4, 'ecs-disk-info-e2e', false), publish('Maintenance tonight, ref maint-e2e', 'maint-e2e', false)],
 	};
 }
 
@@ -233,8 +236,9 @@ describe('examples/ in a real n8n', () => {
 		const trigger = triggerOf(example);
 		const scenario = scenarioOf(trigger);
 		const webhookUrl = n8n.webhookUrl(trigger.webhookId as string);
-		const outgoing = example.nodes.filter((node) => node.type === HTTP_REQUEST).map((node) => new URL((node.parameters as Json).url));
-		expect(outgoing).toHaveLength(1);
+		const senders = example.nodes.filter((node) => node.type === HTTP_REQUEST);
+		expect(senders).toHaveLength(1);
+		const outgoing = new URL((senders[0].parameters as Json).url);
 		capture.captured.length = 0;
 
 		const { id } = await n8n.createWorkflow(bindExample(example, scenario));
@@ -246,11 +250,13 @@ describe('examples/ in a real n8n', () => {
 			for (const event of scenario.events) fired.push({ ...event, value: await event.fire() });
 			const executions = await n8n.waitForExecutions(id, fired.length);
 			expect(executions.map((execution) => execution.status)).toEqual(fired.map(() => 'success'));
+			const sent = (execution: Json) => execution.data.resultData.runData[senders[0].name]?.[0].data.main[0].length ?? 0;
+			expect(executions.map((execution) => sent(execution) > 0)).toEqual(fired.map((event) => event.reachesDownstream));
 
 			const passed = fired.filter((event) => event.reachesDownstream);
 			await waitFor(async () => capture.captured.length, (count) => count >= passed.length);
 			await sleep(500);
-			expect(capture.captured.map((request) => `${request.method} ${request.url}`)).toEqual(passed.map(() => `POST ${outgoing[0].pathname}${outgoing[0].search}`));
+			expect(capture.captured.map((request) => `${request.method} ${request.url}`)).toEqual(passed.map(() => `POST ${outgoing.pathname}${outgoing.search}`));
 			const bodies = capture.captured.map((request) => request.body.toString('utf8'));
 			for (const body of bodies) expect(() => JSON.parse(body)).not.toThrow();
 			for (const event of fired) expect(bodies.filter((body) => body.includes(event.value))).toHaveLength(event.reachesDownstream ? 1 : 0);
