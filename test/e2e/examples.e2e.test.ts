@@ -2,8 +2,9 @@
  * Every workflow in examples/ in a real n8n, as a builder would use it: imported with its placeholders
  * bound (the emulators' credentials, files and scopes; its chat and system URLs pointed at a capture
  * server), activated, one matching event fired through the vendor's emulator, and the message the
- * workflow sends checked at the capture server; then deactivated. The folder is read, so a new
- * example is tested without editing this file (a new vendor or placeholder needs a line below).
+ * workflow sends (through its one HTTP Request node) checked at the capture server; then deactivated.
+ * The folder is read, so a new example is tested without editing this file (a new vendor or
+ * placeholder needs a line below).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -66,7 +67,7 @@ function dingTalkScenario(emulator: RunningEmulator<any>): VendorScenario {
 	return {
 		emulator,
 		credential: dingTalkEmulatorCredential(emulator),
-		placeholders: { YOUR_CORP_ID: emulator.vendor.corpId, YOUR_ADMIN_UNION_ID: emulator.vendor.users.manager4220.unionid, YOUR_SPACE_ID: emulator.vendor.spaces[0] },
+		placeholders: { YOUR_CORP_ID: emulator.vendor.corpId, YOUR_ADMIN_UNION_ID: emulator.vendor.users.manager4220.unionid },
 		registrations: async () => (await emulatorState()).subscriptions,
 		expectRegistration: (registrations) => expect(registrations).toEqual([expect.objectContaining({ scopeId: emulator.vendor.corpId, unionId: 'emuUnionAdmin4220' })]),
 		// DingTalk saves the HTTP push URL only after the active trigger answered its check_url.
@@ -246,6 +247,8 @@ describe('examples/ in a real n8n', () => {
 			const passed = fired.filter((event) => event.reachesDownstream);
 			// Each HTTP Request node's call was answered by the capture server before its execution finished.
 			expect(capture.captured.map((request) => `${request.method} ${request.url}`)).toEqual(passed.map(() => `POST ${outgoing.pathname}${outgoing.search}`));
+			// Chat robots and bots refuse a body that is not sent as JSON.
+			expect(capture.captured.map((request) => request.headers['content-type'])).toEqual(passed.map(() => expect.stringMatching(/^application\/json/)));
 			const bodies = capture.captured.map((request) => request.body.toString('utf8'));
 			for (const body of bodies) expect(() => JSON.parse(body)).not.toThrow();
 			for (const event of fired) expect(bodies.filter((body) => body.includes(event.value))).toHaveLength(event.reachesDownstream ? 1 : 0);
