@@ -8,9 +8,9 @@ import http from 'node:http';
 import { smnEmulatorCredential } from '../../dev/emulator/credentials';
 import { PACK_VENDORS, vendorActionWorkflow, vendorTriggerWorkflow } from '../../dev/n8n/pack-nodes';
 import { cycleThroughFaults, whileActive, type FaultCycle } from './activation';
-import { emulatorControl, startWithEmulator } from './suite';
+import { emulatorControl, startWithEmulator, waitFor } from './suite';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { postJson, sleep, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
+const { postJson, ACTIVATION_FAULT_TIMES } = require('../../dev/n8n/launcher');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSmnEmulator } = require('../../dev/emulator/smn');
 
@@ -31,16 +31,6 @@ let trapOrigin: string;
 
 const emulatorApi = emulatorControl('smn', () => emulator);
 const { control, emulatorState, emulatorRequests, clearRequests } = emulatorApi;
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await read();
-		if (done(value)) return value;
-		if (Date.now() > deadline) throw new Error(`condition not met in time: ${JSON.stringify(value).slice(0, 2000)}`);
-		await sleep(200);
-	}
-}
 
 function triggerWorkflow(name: string) {
 	return vendorTriggerWorkflow(PACK_VENDORS.smn, name, { webhookId: TRIGGER_WEBHOOK_ID, parameters: { topic: { __rl: true, mode: 'urn', value: topicUrn } }, credential });

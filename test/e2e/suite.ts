@@ -4,7 +4,7 @@
  */
 import type { EmulatorCredential } from '../../dev/emulator/credentials';
 import { startEmulator, type RunningEmulator, type Vendor } from '../../dev/emulator/server';
-import { postJson, startN8n, type N8nInstance } from '../../dev/n8n/launcher';
+import { postJson, sleep, startN8n, type N8nInstance } from '../../dev/n8n/launcher';
 
 type Json = Record<string, any>;
 
@@ -43,3 +43,14 @@ export function emulatorControl(vendor: string, emulator: () => { url: string; v
 }
 
 export type EmulatorControl = ReturnType<typeof emulatorControl>;
+
+/** Reads until `done` holds for what was read (an emulator's state, a count…) and returns it; throws, with the last value, after `timeoutMs`. */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		if (done(value)) return value;
+		if (Date.now() > deadline) throw new Error(`condition not met in time: ${JSON.stringify(value).slice(0, 2000)}`);
+		await sleep(200);
+	}
+}
