@@ -42,22 +42,14 @@ export const kdocsApi: VendorApi = {
 
 /** The eight dbt subscribe endpoints documented by Kdocs, keyed by the value the nodes use. */
 export const WEBHOOK_KINDS = {
-	sheetIcon: { name: 'Sheet Icon Changed', suffix: 'icon', eventType: 'dbt.sheet.icon' },
-	sheetDescription: { name: 'Sheet Description Changed', suffix: 'description', eventType: 'dbt.sheet.description' },
-	sheetRemove: { name: 'Sheet Deleted', suffix: 'remove', eventType: 'dbt.sheet.remove' },
-	recordCreate: { name: 'Record Added', suffix: 'records/create', eventType: 'dbt.record.create' },
-	fieldCreate: { name: 'Field Created', suffix: 'fields/create', eventType: 'dbt.field.create' },
-	cellFieldsUpdate: {
-		name: 'Cells of Fields Changed',
-		suffix: 'cells/fields/update',
-		eventType: 'dbt.cell.fields.update',
-	},
-	cellRecordsUpdate: {
-		name: 'Cells of Records Changed',
-		suffix: 'cells/records/update',
-		eventType: 'dbt.cell.records.update',
-	},
-	viewRemove: { name: 'View Deleted', suffix: 'remove', eventType: 'dbt.view.remove' },
+	sheetIcon: { name: 'Sheet Icon Changed', suffix: 'icon' },
+	sheetDescription: { name: 'Sheet Description Changed', suffix: 'description' },
+	sheetRemove: { name: 'Sheet Deleted', suffix: 'remove' },
+	recordCreate: { name: 'Record Added', suffix: 'records/create' },
+	fieldCreate: { name: 'Field Created', suffix: 'fields/create' },
+	cellFieldsUpdate: { name: 'Cells of Fields Changed', suffix: 'cells/fields/update' },
+	cellRecordsUpdate: { name: 'Cells of Records Changed', suffix: 'cells/records/update' },
+	viewRemove: { name: 'View Deleted', suffix: 'remove' },
 } as const;
 
 export type WebhookKind = keyof typeof WEBHOOK_KINDS;
