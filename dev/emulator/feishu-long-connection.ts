@@ -239,6 +239,9 @@ export function createFeishuLongConnection(host: LongConnectionHost, options: Lo
 	}
 
 	function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer) {
+		// Node's HTTP server drops its error handler from a socket it hands to 'upgrade': a client that gives up
+		// while a refusal is written would otherwise crash the emulator's process with ECONNRESET.
+		socket.on('error', () => undefined);
 		const url = new URL(req.url ?? '/', 'ws://127.0.0.1');
 		const ticket = tickets.get(url.searchParams.get('ticket') ?? '');
 		if (url.pathname !== '/ws/v2' || !ticket || ticket.used) return refuseUpgrade(socket, 403, 0, 'invalid ticket'); // ASSUMED: a ticket opens one connection
